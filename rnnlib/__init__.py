@@ -1,0 +1,20 @@
+"""rnnlib: a small numpy library for building a character-level RNN from scratch.
+
+Column vectors throughout: x_t (V, N), h_t (H, N), y_t and p_t (V, N), where V is the
+vocabulary size, H the hidden size, T the number of time steps and N the batch.
+"""
+from . import data
+from .checkpoint import CheckpointError
+from .gradcheck import check_model, numerical_gradient, rel_error
+from .optim import SGD, Adagrad
+from .rnn import RNN, Backward, BackwardTrace, RNNCache
+from .sampling import prime, sample, sample_text
+from .train import Progress, TrainConfig, Trainer, TrainingDiverged
+from .vocab import Vocab
+
+__all__ = [
+    "Vocab", "RNN", "RNNCache", "Backward", "BackwardTrace", "SGD", "Adagrad",
+    "sample", "sample_text", "prime", "numerical_gradient", "rel_error", "check_model",
+    "TrainConfig", "Trainer", "Progress", "TrainingDiverged", "CheckpointError",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,121 @@
+"""Plots of the course (matplotlib only). Each takes arrays and ``ax=None`` and returns the axes.
+
+Shapes follow the library: hs (T, H, N) or (T, H), ps (T, V, N) or (T, V).
+"""
+from __future__ import annotations
+
+import numpy as np
+import matplotlib.pyplot as plt
+from matplotlib import font_manager
+
+_CJK_FONTS = ("Noto Sans CJK KR", "Noto Sans KR", "NanumGothic", "Noto Sans CJK JP",
+              "Malgun Gothic", "AppleGothic", "Droid Sans Fallback")
+
+
+def _find_cjk_font() -> str | None:
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    return next((n for n in _CJK_FONTS if n in names), None)
+
+
+CJK_FONT = _find_cjk_font()
+if CJK_FONT:  # let Korean labels fall back to a font that has Hangul
+    plt.rcParams["font.family"] = ["DejaVu Sans", CJK_FONT]
+
+
+def char_label(ch: str) -> str:
+    """A printable label for one character: space, newline and tab made visible; Hangul
+    shown as its code point when no installed font can draw it."""
+    special = {" ": "␣", "\n": "↵", "\t": "⇥"}
+    if ch in special:
+        return special[ch]
+    if ord(ch) > 0x2FFF and CJK_FONT is None:
+        return f"U+{ord(ch):04X}"
+    return ch
+
+
+def _ax(ax, figsize=(6, 3)):
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def _first_column(a: np.ndarray) -> np.ndarray:
+    """(T, K, N) -> (T, K) for the first sequence of the batch; (T, K) unchanged."""
+    a = np.asarray(a)
+    return a[..., 0] if a.ndim == 3 else a
+
+
+def loss_curve(history, ax=None, label: str | None = None, smooth: bool = True):
+    """Loss against iteration. history: rows of (iteration, loss, smooth_loss)."""
+    ax = _ax(ax)
+    h = np.asarray(history, dtype=float).reshape(-1, 3)
+    if len(h):
+        if smooth:
+            ax.plot(h[:, 0], h[:, 1], alpha=0.25, lw=0.8,
+                    label=None if label is None else f"{label} (per chunk)")
+            ax.plot(h[:, 0], h[:, 2], lw=2, label=label or "smooth loss")
+        else:
+            ax.plot(h[:, 0], h[:, 1], lw=1.5, label=label)
+    ax.set_xlabel("iteration")
+    ax.set_ylabel("loss (sum over a chunk)")
+    ax.grid(alpha=0.3)
+    if label or smooth:
+        ax.legend(loc="upper right", fontsize=9)
+    return ax
+
+
+def hidden_heatmap(hs, chars=None, ax=None, title: str = "hidden activations h_t"):
+    """Heatmap of h_t over time: rows are hidden units, columns are time steps.
+
+    A diverging colour map centred on 0 with limits -1..1, the range of tanh.
+    """
+    h = _first_column(hs)                                 # (T, H)
+    T, H = h.shape
+    ax = _ax(ax, figsize=(max(4, 0.45 * T + 2), max(2.5, 0.22 * H + 1)))
+    im = ax.imshow(h.T, cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto",
+                   interpolation="nearest")
+    ax.set_xlabel("time step t" + (" (input character)" if chars is not None else ""))
+    ax.set_ylabel("hidden unit")
+    if chars is not None and T <= 60:
+        ax.set_xticks(range(T))
+        ax.set_xticklabels([f"{t + 1}\n{char_label(c)}" for t, c in enumerate(chars)])
+    ax.set_title(title)
+    ax.figure.colorbar(im, ax=ax, fraction=0.04, pad=0.02, label="h value")
+    return ax
+
+
+def prob_bars(p, vocab_chars, target: int | None = None, ax=None, title: str = ""):
+    """Bars of one step's probabilities p_t (V,) or (V, 1), the target bar highlighted."""
+    p = np.asarray(p, dtype=float).ravel()
+    ax = _ax(ax, figsize=(max(3, 0.35 * len(p) + 1), 2.6))
+    colours = ["#9aa5b1"] * len(p)
+    if target is not None:
+        colours[target] = "#d9822b"
+    ax.bar(range(len(p)), p, color=colours, edgecolor="#333", linewidth=0.5)
+    ax.set_xticks(range(len(p)))
+    ax.set_xticklabels([char_label(c) for c in vocab_chars])
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("p")
+    if target is not None:
+        ax.set_title((title + "  " if title else "") +
+                     f"target {char_label(vocab_chars[target])!r}: p = {p[target]:.3f}, "
+                     f"loss = {-np.log(max(p[target], 1e-300)):.3f}", fontsize=10)
+    elif title:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+def grad_norms(norms, ax=None, label: str | None = None, log: bool = True,
+               xlabel: str = "steps back from the loss (T - t)"):
+    """A gradient norm against distance in time, e.g. ||dL/dh_t|| for t = T..1."""
+    ax = _ax(ax)
+    norms = np.asarray(norms, dtype=float)
+    ax.plot(np.arange(len(norms)), norms, marker="o", ms=3, label=label)
+    if log:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("gradient norm")
+    ax.grid(alpha=0.3, which="both")
+    if label:
+        ax.legend(fontsize=9)
+    return ax

@@ -1,0 +1,212 @@
+"""The vanilla character RNN of min-char-rnn, batched over columns.
+
+    h_t = tanh(Wxh x_t + Whh h_{t-1} + bh)      y_t = Why h_t + by      p_t = softmax(y_t)
+    loss = sum_t -log p_t[target_t]   (averaged over the batch)
+
+Shapes: V = vocab size, H = hidden size, T = time steps, N = batch (sequences as columns).
+Inputs and targets are int arrays (T,) or (T, N); x_t is the one-hot column (V, N), so
+``Wxh @ x_t`` is just the columns ``Wxh[:, inputs[t]]`` and that is what the code takes.
+
+The arrays a learner sees (``hs``, ``ps``, ``dh_next``...) are (T, H, N) or (T, V, N):
+``hs[t]`` is the column matrix h_t. Internally they are stored batch-major, (T, N, H), so
+that every product over all time steps is one matrix multiply; the public arrays are
+transposed views of that storage, never copies.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from ._checks import float_dtype, index_array, positive_int, state_array
+
+PARAM_NAMES = ("Wxh", "Whh", "Why", "bh", "by")
+
+
+class RNNCache(NamedTuple):
+    """Everything the forward pass computed, kept for the backward pass and for plots."""
+    inputs: np.ndarray   # (T, N) int: the characters fed in
+    h_prev: np.ndarray   # (H, N): h_0, the state before the first step
+    hs: np.ndarray       # (T, H, N): h_t for t = 1..T
+    ys: np.ndarray       # (T, V, N): logits
+    ps: np.ndarray       # (T, V, N): softmax probabilities
+    logps: np.ndarray    # (T, V, N): log p, exact even where p underflows to 0
+
+    @property
+    def xs(self) -> np.ndarray:
+        """The one-hot inputs x_t, shape (T, V, N) (built on demand)."""
+        T, N = self.inputs.shape
+        x = np.zeros((T, self.ps.shape[1], N), dtype=self.ps.dtype)
+        t, n = np.indices((T, N))
+        x[t, self.inputs, n] = 1
+        return x
+
+    @property
+    def h_last(self) -> np.ndarray:
+        """h_T, shape (H, N): the state to carry into the next chunk."""
+        return self.hs[-1]
+
+
+class BackwardTrace(NamedTuple):
+    """Per-step quantities of the backward pass (all (T, ., N); index t is step t+1)."""
+    dys: np.ndarray      # (T, V, N): dL/dy_t = p_t - onehot(target_t), over N
+    dh_out: np.ndarray   # (T, H, N): Why^T dy_t, what h_t gets from its own output
+    dh_next: np.ndarray  # (T, H, N): what h_t gets from the future (zero at the last step)
+    dh: np.ndarray       # (T, H, N): dL/dh_t = dh_out + dh_next
+    dh_raw: np.ndarray   # (T, H, N): (1 - h_t^2) * dh, the gradient before tanh
+
+
+class Backward(NamedTuple):
+    grads: dict          # same keys and shapes as params
+    dh_prev: np.ndarray  # (H, N): dL/dh_0, the gradient that leaves the chunk
+    trace: BackwardTrace | None
+
+
+def _cols(a: np.ndarray) -> np.ndarray:
+    """(T, N, K) storage -> (T, K, N) view: each [t] is a column matrix."""
+    return a.transpose(0, 2, 1)
+
+
+class RNN:
+    """Vanilla RNN with min-char-rnn's parameters and initialisation.
+
+    params: Wxh (H, V), Whh (H, H), Why (V, H), bh (H, 1), by (V, 1).
+    """
+
+    def __init__(self, vocab_size: int, hidden_size: int, seed: int | None = None,
+                 dtype=np.float64):
+        V = positive_int("vocab_size", vocab_size)
+        H = positive_int("hidden_size", hidden_size)
+        dt = float_dtype(dtype)
+        rng = np.random.default_rng(seed)
+        self.params: dict[str, np.ndarray] = {
+            "Wxh": (rng.standard_normal((H, V)) * 0.01).astype(dt),
+            "Whh": (rng.standard_normal((H, H)) * 0.01).astype(dt),
+            "Why": (rng.standard_normal((V, H)) * 0.01).astype(dt),
+            "bh": np.zeros((H, 1), dtype=dt),
+            "by": np.zeros((V, 1), dtype=dt),
+        }
+
+    # sizes are read off the parameters, so a learner may replace them freely
+    @property
+    def vocab_size(self) -> int:
+        return self.params["Why"].shape[0]
+
+    @property
+    def hidden_size(self) -> int:
+        return self.params["Whh"].shape[0]
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.params["Whh"].dtype
+
+    def __repr__(self) -> str:
+        return f"RNN(vocab_size={self.vocab_size}, hidden_size={self.hidden_size}, dtype={self.dtype})"
+
+    def initial_state(self, n: int = 1) -> np.ndarray:
+        """h_0 = 0, shape (H, n)."""
+        return np.zeros((self.hidden_size, n), dtype=self.dtype)
+
+    # ---- forward -----------------------------------------------------------------
+    def forward(self, inputs, h_prev=None) -> RNNCache:
+        """Run T steps. inputs (T,) or (T, N) ints; h_prev (H, N) or None for zeros."""
+        P = self.params
+        ix = index_array("inputs", inputs, self.vocab_size)
+        T, N = ix.shape
+        H, V = self.hidden_size, self.vocab_size
+        h0 = state_array("h_prev", h_prev, H, N, self.dtype)
+
+        # Wxh x_t + bh for every step at once: pick the columns of Wxh, as rows.
+        a = np.ascontiguousarray(P["Wxh"].T)[ix] + P["bh"].T       # (T, N, H)
+        WhhT = P["Whh"].T
+        h = h0.T                                                     # (N, H)
+        for t in range(T):
+            a[t] += h @ WhhT
+            h = np.tanh(a[t], out=a[t])                              # a now holds h_t
+        hs = a                                                       # (T, N, H)
+        ys = (hs.reshape(T * N, H) @ P["Why"].T + P["by"].T).reshape(T, N, V)
+        z = ys - ys.max(axis=2, keepdims=True)
+        logps = z - np.log(np.exp(z).sum(axis=2, keepdims=True))
+        ps = np.exp(logps)
+        return RNNCache(ix, h0, _cols(hs), _cols(ys), _cols(ps), _cols(logps))
+
+    def loss(self, cache: RNNCache, targets) -> float:
+        """sum_t -log p_t[target_t], averaged over the batch."""
+        tg = self._targets(cache, targets)
+        T, N = tg.shape
+        t, n = np.indices((T, N))
+        return float(-cache.logps[t, tg, n].sum() / N)
+
+    # ---- backward ----------------------------------------------------------------
+    def backward(self, cache: RNNCache, targets, trace: bool = False) -> Backward:
+        """Backpropagation through time over the chunk in ``cache``.
+
+        Returns the parameter gradients, dL/dh_0 and, with ``trace=True``, the per-step
+        dy, dh_out, dh_next, dh and dh_raw.
+        """
+        P = self.params
+        tg = self._targets(cache, targets)
+        T, N = tg.shape
+        H, V = self.hidden_size, self.vocab_size
+        hs = cache.hs.transpose(0, 2, 1)                             # (T, N, H) storage
+        hs2 = hs.reshape(T * N, H)
+
+        dys = cache.ps.transpose(0, 2, 1).copy()                     # (T, N, V)
+        t_ix, n_ix = np.indices((T, N))
+        dys[t_ix, n_ix, tg] -= 1
+        dys /= N                                                     # loss is a batch mean
+        dys2 = dys.reshape(T * N, V)
+        dWhy = dys2.T @ hs2
+        dby = dys2.sum(axis=0)[:, None]
+        dh_out = (dys2 @ P["Why"]).reshape(T, N, H)                  # Why^T dy_t, as rows
+
+        dh_raw = np.empty_like(dh_out)
+        dh_next_all = np.empty_like(dh_out) if trace else None
+        dh_next = np.zeros((N, H), dtype=self.dtype)
+        Whh = P["Whh"]
+        for t in reversed(range(T)):
+            if trace:
+                dh_next_all[t] = dh_next
+            dh = dh_out[t] + dh_next
+            dh_raw[t] = (1.0 - hs[t] * hs[t]) * dh
+            dh_next = dh_raw[t] @ Whh                                # Whh^T dh_raw, as rows
+
+        dr2 = dh_raw.reshape(T * N, H)
+        h_before = np.concatenate([cache.h_prev.T[None], hs[:-1]])   # h_{t-1}: (T, N, H)
+        dWhh = dr2.T @ h_before.reshape(T * N, H)
+        dbh = dr2.sum(axis=0)[:, None]
+        dWxhT = np.zeros((V, H), dtype=self.dtype)
+        np.add.at(dWxhT, cache.inputs.ravel(), dr2)  # sum_t dh_raw_t x_t^T
+        grads = {"Wxh": dWxhT.T.copy(), "Whh": dWhh, "Why": dWhy, "bh": dbh, "by": dby}
+
+        tr = None
+        if trace:
+            tr = BackwardTrace(_cols(dys), _cols(dh_out), _cols(dh_next_all),
+                               _cols(dh_out + dh_next_all), _cols(dh_raw))
+        return Backward(grads, dh_next.T, tr)
+
+    def loss_and_grads(self, inputs, targets, h_prev=None):
+        """min-char-rnn's ``lossFun``: returns (loss, grads, h_last).
+
+        grads has the keys of ``params``; h_last (H, N) is the state to pass as
+        ``h_prev`` of the next chunk.
+        """
+        cache = self.forward(inputs, h_prev)
+        loss = self.loss(cache, targets)
+        back = self.backward(cache, targets)
+        return loss, back.grads, cache.h_last.copy()
+
+    # ---- one step, for sampling --------------------------------------------------
+    def step(self, ix, h):
+        """One step from int indices ix (N,) and state h (H, N) -> (y (V, N), h_next)."""
+        P = self.params
+        h = np.tanh(P["Wxh"][:, ix] + P["Whh"] @ h + P["bh"])
+        return P["Why"] @ h + P["by"], h
+
+    def _targets(self, cache: RNNCache, targets) -> np.ndarray:
+        tg = index_array("targets", targets, self.vocab_size)
+        if tg.shape != cache.inputs.shape:
+            raise ValueError(f"targets have shape {tg.shape} but inputs have shape "
+                             f"{cache.inputs.shape}; there is one target per input "
+                             f"(targets are the inputs shifted by one character).")
+        return tg

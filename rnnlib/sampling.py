@@ -1,0 +1,85 @@
+"""Generating text: feed each sampled character back in as the next input.
+
+Works with any model that has ``step(ix, state) -> (y, state)`` (RNN and LSTM):
+ix is an int array (N,), y the logits (V, N).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._checks import positive_float
+
+
+def _rng(rng) -> np.random.Generator:
+    if rng is None or isinstance(rng, (int, np.integer)):
+        return np.random.default_rng(rng)
+    if isinstance(rng, np.random.Generator):
+        return rng
+    raise TypeError(f"rng must be None, an int seed or a numpy Generator, got {rng!r}.")
+
+
+def _check_ix(name: str, ix, vocab_size: int) -> int:
+    if isinstance(ix, bool) or not isinstance(ix, (int, np.integer)):
+        raise TypeError(f"{name} must be one character index (an int), got {ix!r}; "
+                        f"use vocab.encode(ch)[0] to get it.")
+    if not 0 <= ix < vocab_size:
+        raise ValueError(f"{name} = {ix} is outside the vocabulary: use 0..{vocab_size - 1}.")
+    return int(ix)
+
+
+def sample(model, h, seed_ix: int, n: int, temperature: float = 1.0, rng=None,
+           greedy: bool = False) -> list[int]:
+    """Sample ``n`` character indices, starting from state ``h`` and input ``seed_ix``.
+
+    h: (H, 1) state (for an LSTM the pair (h, c)); None starts from zeros.
+    temperature: logits are divided by it before the softmax; below 1 the model is more
+    confident (as temperature -> 0 the sample becomes greedy), above 1 more random.
+    greedy: always take the most likely character instead of sampling.
+    """
+    V = model.vocab_size
+    ix = _check_ix("seed_ix", seed_ix, V)
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+        raise ValueError(f"n must be a whole number of characters >= 0, got {n!r}.")
+    temperature = positive_float("temperature", temperature)
+    gen = _rng(rng)
+    state = model.initial_state(1) if h is None else h
+    out: list[int] = []
+    col = np.empty(1, dtype=np.intp)
+    for u in gen.random(n):
+        col[0] = ix
+        y, state = model.step(col, state)
+        if greedy:
+            ix = int(y.argmax())
+        else:
+            z = y[:, 0] / temperature
+            e = np.exp(z - z.max())
+            cdf = np.cumsum(e)
+            # inverse-CDF sampling: one uniform number picks the character
+            ix = min(int(np.searchsorted(cdf, u * cdf[-1], side="right")), V - 1)
+        out.append(ix)
+    return out
+
+
+def prime(model, ixs, h=None):
+    """Feed the characters ``ixs`` (T,) to the model and return the state after them.
+
+    Use it to start sampling from a prefix: ``h = prime(model, ixs[:-1])`` then
+    ``sample(model, h, ixs[-1], n)``.
+    """
+    state = model.initial_state(1) if h is None else h
+    col = np.empty(1, dtype=np.intp)
+    for ix in np.asarray(ixs, dtype=np.intp).ravel():
+        col[0] = _check_ix("prefix index", int(ix), model.vocab_size)
+        _, state = model.step(col, state)
+    return state
+
+
+def sample_text(model, vocab, prefix: str, n: int, temperature: float = 1.0, rng=None,
+                greedy: bool = False) -> str:
+    """Convenience: prime with ``prefix`` and return prefix + ``n`` sampled characters."""
+    if not prefix:
+        raise ValueError("prefix is empty; give at least one character to start from, "
+                         f"e.g. {vocab.chars[0]!r}.")
+    ixs = vocab.encode(prefix)
+    h = prime(model, ixs[:-1])
+    return prefix + vocab.decode(sample(model, h, int(ixs[-1]), n, temperature, rng, greedy))

@@ -1,0 +1,234 @@
+"""Truncated backpropagation through time over a text, the loop of min-char-rnn.
+
+Each iteration takes the next ``seq_length`` characters of every stream, runs forward and
+backward over that chunk only, carries the last hidden state into the next chunk, and
+resets it to zero when the data pointer wraps. With batch_size = 1 the numbers are exactly
+min-char-rnn's; with batch_size = N the text is cut into N equal streams read side by side
+as the columns of (T, N) arrays.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, NamedTuple
+
+import numpy as np
+
+from . import checkpoint as ckpt
+from ._checks import float_dtype, positive_float, positive_int
+from .optim import SGD, Adagrad
+from .rnn import RNN
+from .sampling import sample
+from .vocab import Vocab
+
+
+@dataclass
+class TrainConfig:
+    """Hyperparameters; the defaults are min-char-rnn's."""
+    hidden_size: int = 100
+    seq_length: int = 25
+    learning_rate: float = 0.1
+    clip: float = 5.0
+    batch_size: int = 1
+    model: str = "rnn"            # "rnn" or "lstm"
+    optimizer: str = "adagrad"    # "adagrad" or "sgd"
+    seed: int | None = 0
+    dtype: str = "float64"
+    sample_every: int = 100       # 0: never sample during training
+    sample_length: int = 200
+    temperature: float = 1.0
+    checkpoint_every: int = 0     # 0: only when trainer.save() is called
+    checkpoint_path: str | None = None
+
+    def validate(self) -> "TrainConfig":
+        for name in ("hidden_size", "seq_length", "batch_size", "sample_length"):
+            positive_int(name, getattr(self, name))
+        for name in ("sample_every", "checkpoint_every"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+                raise ValueError(f"{name} must be a whole number >= 0 (0 turns it off), "
+                                 f"got {v!r}.")
+        positive_float("learning_rate", self.learning_rate)
+        positive_float("clip", self.clip)
+        positive_float("temperature", self.temperature)
+        float_dtype(self.dtype)
+        if self.model not in MODELS:
+            raise ValueError(f"model must be one of {sorted(MODELS)}, got {self.model!r}.")
+        if self.optimizer not in ("adagrad", "sgd"):
+            raise ValueError(f"optimizer must be 'adagrad' or 'sgd', got {self.optimizer!r}.")
+        if self.checkpoint_every and not self.checkpoint_path:
+            raise ValueError("checkpoint_every is set but checkpoint_path is not; give a "
+                             "path such as 'checkpoints/run.npz'.")
+        return self
+
+
+def _lstm(*args, **kw):
+    from .lstm import LSTM  # imported on use so the RNN needs nothing else
+    return LSTM(*args, **kw)
+
+
+MODELS: dict[str, Callable] = {"rnn": RNN, "lstm": _lstm}
+
+
+class Progress(NamedTuple):
+    """What a callback receives after every iteration."""
+    iteration: int        # iterations done so far
+    loss: float           # loss of this chunk (summed over time, batch mean)
+    smooth_loss: float    # 0.999 * previous + 0.001 * loss, as min-char-rnn prints
+    chars_seen: int
+    elapsed: float        # seconds spent in train() so far
+    sample: str | None    # text sampled at this iteration, if it was due
+
+
+class TrainingDiverged(FloatingPointError):
+    """The loss or a gradient became inf or nan; the parameters were left as they were."""
+
+
+class Trainer:
+    """Holds a model, its optimizer and the position in the text between calls.
+
+    >>> tr = Trainer("hello world " * 20, TrainConfig(hidden_size=16, seq_length=8))
+    >>> _ = tr.train(10)
+    """
+
+    def __init__(self, text: str, config: TrainConfig | None = None,
+                 vocab: Vocab | None = None):
+        self.config = cfg = dataclasses.replace(config or TrainConfig()).validate()
+        if not isinstance(text, str):
+            raise TypeError(f"text must be a str, got {type(text).__name__}.")
+        self.vocab = vocab if vocab is not None else Vocab.from_text(text)
+        self.data = self.vocab.encode(text)
+        self.stream_len = len(self.data) // cfg.batch_size
+        need = cfg.seq_length + 2
+        if self.stream_len < need:
+            raise ValueError(
+                f"the text has {len(self.data)} characters, too short for seq_length="
+                f"{cfg.seq_length} and batch_size={cfg.batch_size}: each of the "
+                f"{cfg.batch_size} streams needs at least {need}. Use a longer text, or a "
+                f"smaller seq_length or batch_size.")
+        V = len(self.vocab)
+        self.model = MODELS[cfg.model](V, cfg.hidden_size, seed=cfg.seed, dtype=cfg.dtype)
+        opt = Adagrad if cfg.optimizer == "adagrad" else SGD
+        self.optimizer = opt(lr=cfg.learning_rate, clip=cfg.clip)
+        self.rng = np.random.default_rng(cfg.seed)
+        self.iteration = 0
+        self.pointer = 0
+        self.state = None          # hidden state carried between chunks; None = reset
+        self.smooth_loss = -math.log(1.0 / V) * cfg.seq_length
+        self.history: list[tuple[int, float, float]] = []   # (iteration, loss, smooth)
+        self.samples: list[tuple[int, str]] = []
+
+    def batch(self) -> tuple[np.ndarray, np.ndarray]:
+        """The next chunk: inputs and targets of shape (T, N), targets one char ahead."""
+        T, N = self.config.seq_length, self.config.batch_size
+        starts = np.arange(N) * self.stream_len + self.pointer
+        cols = starts[None, :] + np.arange(T + 1)[:, None]          # (T + 1, N)
+        chunk = self.data[cols]
+        return chunk[:-1], chunk[1:]
+
+    def sample_now(self, n: int | None = None, temperature: float | None = None) -> str:
+        """Sample from the current state, seeded with the current chunk's first character."""
+        cfg = self.config
+        inputs, _ = self.batch()
+        h = self._first_column(self.state)
+        ixs = sample(self.model, h, int(inputs[0, 0]), n or cfg.sample_length,
+                     temperature or cfg.temperature, self.rng)
+        return self.vocab.decode(ixs)
+
+    def train(self, n_iters: int, callback: Callable[[Progress], None] | None = None
+              ) -> list[Progress]:
+        """Run ``n_iters`` iterations; return the Progress of each (callback sees each too)."""
+        cfg = self.config
+        if isinstance(n_iters, bool) or not isinstance(n_iters, (int, np.integer)) or n_iters < 0:
+            raise ValueError(f"n_iters must be a whole number >= 0, got {n_iters!r}.")
+        T, N = cfg.seq_length, cfg.batch_size
+        t0 = time.perf_counter()
+        out = []
+        for _ in range(int(n_iters)):
+            if self.pointer + T + 1 >= self.stream_len or self.state is None:
+                self.pointer, self.state = 0, None       # wrap: start again from h = 0
+            inputs, targets = self.batch()
+            text = None
+            if cfg.sample_every and self.iteration % cfg.sample_every == 0:
+                text = self.sample_now()
+                self.samples.append((self.iteration, text))
+            loss, grads, state = self.model.loss_and_grads(inputs, targets, self.state)
+            bad = [k for k, g in grads.items() if not np.all(np.isfinite(g))]
+            if not math.isfinite(loss) or bad:
+                raise TrainingDiverged(
+                    f"iteration {self.iteration}: the loss is {loss} and the gradients of "
+                    f"{bad or 'no parameter'} are not finite; training stopped before the "
+                    f"update, so the parameters (and any saved checkpoint) are the last "
+                    f"good ones. Lower learning_rate (now {cfg.learning_rate}) or clip "
+                    f"(now {cfg.clip}).")
+            self.optimizer.step(self.model.params, grads)
+            self.state = state
+            self.smooth_loss = self.smooth_loss * 0.999 + loss * 0.001
+            self.pointer += T
+            self.iteration += 1
+            self.history.append((self.iteration, loss, self.smooth_loss))
+            if cfg.checkpoint_every and self.iteration % cfg.checkpoint_every == 0:
+                self.save(cfg.checkpoint_path)
+            p = Progress(self.iteration, loss, self.smooth_loss,
+                         self.iteration * T * N, time.perf_counter() - t0, text)
+            out.append(p)
+            if callback is not None:
+                callback(p)
+        return out
+
+    # ---- checkpoints -------------------------------------------------------------
+    def save(self, path) -> Path:
+        """Save parameters, optimizer memory, vocabulary, settings and position (atomic)."""
+        arrays = {f"param/{k}": v for k, v in self.model.params.items()}
+        mem = getattr(self.optimizer, "mem", {})
+        arrays.update({f"opt/{k}": v for k, v in mem.items()})
+        for i, s in enumerate(self._state_list()):
+            arrays[f"state/{i}"] = s
+        arrays["history"] = np.array(self.history, dtype=np.float64).reshape(-1, 3)
+        meta = {"vocab": "".join(self.vocab.chars), "config": dataclasses.asdict(self.config),
+                "iteration": self.iteration, "pointer": self.pointer,
+                "smooth_loss": self.smooth_loss, "n_state": len(self._state_list()),
+                "has_state": self.state is not None,
+                "samples": [[i, s] for i, s in self.samples]}
+        return ckpt.save_arrays(path, arrays, meta)
+
+    @classmethod
+    def load(cls, path, text: str) -> "Trainer":
+        """Resume from a checkpoint; ``text`` is the corpus to continue training on."""
+        arrays, meta = ckpt.load_arrays(path)
+        vocab = Vocab(meta["vocab"])
+        extra = sorted(set(text) - set(vocab.chars))
+        if extra:
+            raise ckpt.CheckpointError(
+                f"the text has characters the checkpoint's vocabulary lacks: {extra[:10]}; "
+                f"resume with the text the checkpoint was trained on.")
+        cfg = TrainConfig(**meta["config"])
+        tr = cls(text, cfg, vocab=vocab)
+        ckpt.restore_params(tr.model.params, arrays, "param")
+        if any(k.startswith("opt/") for k in arrays) and hasattr(tr.optimizer, "mem"):
+            tr.optimizer.mem = {k: np.zeros_like(v) for k, v in tr.model.params.items()}
+            ckpt.restore_params(tr.optimizer.mem, arrays, "opt")
+        tr.iteration, tr.pointer = meta["iteration"], meta["pointer"]
+        tr.smooth_loss = meta["smooth_loss"]
+        if meta["has_state"]:
+            parts = [arrays[f"state/{i}"] for i in range(meta["n_state"])]
+            tr.state = parts[0] if len(parts) == 1 else tuple(parts)
+        tr.history = [(int(i), float(a), float(b)) for i, a, b in arrays["history"]]
+        tr.samples = [(int(i), s) for i, s in meta["samples"]]
+        return tr
+
+    def _state_list(self) -> list[np.ndarray]:
+        if self.state is None:
+            return []
+        return list(self.state) if isinstance(self.state, tuple) else [self.state]
+
+    @staticmethod
+    def _first_column(state):
+        if state is None:
+            return None
+        if isinstance(state, tuple):
+            return tuple(s[:, :1] for s in state)
+        return state[:, :1]
