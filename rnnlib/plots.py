@@ -119,3 +119,61 @@ def grad_norms(norms, ax=None, label: str | None = None, log: bool = True,
     if label:
         ax.legend(fontsize=9)
     return ax
+
+
+def column_heatmap(v, ax=None, title: str = "", row_labels=None, vmax: float = 1.0,
+                   annotate: bool = True, fmt: str = "{:.2f}"):
+    """One column vector (K,) or (K, 1) as a column of coloured cells, values written in.
+
+    Diverging colours centred on 0 (blue negative, red positive) with limits -vmax..vmax;
+    pass the same ``vmax`` to columns drawn side by side so their colours compare.
+    """
+    v = np.asarray(v, dtype=float).reshape(-1)
+    K = len(v)
+    ax = _ax(ax, figsize=(1.2, max(1.5, 0.4 * K + 0.6)))
+    ax.imshow(v[:, None], cmap="RdBu_r", vmin=-vmax, vmax=vmax, aspect="auto",
+              interpolation="nearest")
+    ax.set_xticks([])
+    ax.set_yticks(range(K))
+    ax.set_yticklabels(row_labels if row_labels is not None else [str(k) for k in range(K)],
+                       fontsize=9)
+    if annotate:
+        for k, val in enumerate(v):
+            # dark cells get white text so the number stays readable
+            colour = "white" if abs(val) > 0.6 * vmax else "black"
+            ax.text(0, k, fmt.format(val), ha="center", va="center", fontsize=8.5,
+                    color=colour)
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+def mark_time_step(ax, t: int, colour: str = "#222", lw: float = 2.5):
+    """Outline column ``t`` (0-based) of a heatmap drawn by :func:`hidden_heatmap`."""
+    from matplotlib.patches import Rectangle
+    rows = ax.get_images()[0].get_array().shape[0]
+    ax.add_patch(Rectangle((t - 0.5, -0.5), 1, rows, fill=False, edgecolor=colour, lw=lw,
+                           clip_on=False))
+    return ax
+
+
+def curves(x, ys: dict, ax=None, xlabel: str = "", ylabel: str = "", title: str = "",
+           logy: bool = False, styles: dict | None = None):
+    """Several labelled curves over the same x, e.g. activation functions or norms over time.
+
+    ys maps a legend label to an array shaped like x; ``styles`` may give each label
+    matplotlib keyword arguments (colour, linestyle...).
+    """
+    ax = _ax(ax, figsize=(5, 3.2))
+    styles = styles or {}
+    for label, y in ys.items():
+        ax.plot(x, np.asarray(y, dtype=float), label=label, lw=2, **styles.get(label, {}))
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title, fontsize=11)
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=9)
+    return ax
