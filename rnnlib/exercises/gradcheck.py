@@ -1,0 +1,237 @@
+"""Find the planted bug: RNNs whose backward pass has one deliberate mistake.
+
+Each mystery model computes the same loss as :class:`rnnlib.RNN` (the forward pass is
+untouched) but gets one gradient wrong. A gradient check shows *which* parameters fail;
+the learner then reasons from the equations to *which* mistake makes exactly those fail.
+
+    m = mystery_model("A", vocab_size=4, hidden_size=5, seed=0)
+    rnnlib.check_model(m, inputs, targets)      # read which rows fail
+    check_planted_bug("A", failing={...}, bug=...)
+
+Shapes: V = vocab size, H = hidden size, T = time steps, N = batch.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..rnn import PARAM_NAMES, RNN, Backward
+from . import Feedback
+
+# The menu of mistakes the learner chooses from. Each is a real bug people write.
+BUGS: dict[int, str] = {
+    1: "dh_next is forgotten: dh = Why^T dy_t, without the gradient from step t+1",
+    2: "tanh' is written (1 - h) instead of (1 - h^2)",
+    3: "the bias gradient dbh is never accumulated (it stays zero)",
+    4: "dWhh pairs dh_raw_t with h_t instead of h_{t-1}",
+    5: "dby is overwritten at each step (dby = dy) instead of summed (dby += dy)",
+}
+
+# Which parameters each bug breaks (with T >= 2 time steps and weights of a useful size).
+BREAKS: dict[int, frozenset] = {
+    1: frozenset({"Wxh", "Whh", "bh"}),
+    2: frozenset({"Wxh", "Whh", "bh"}),
+    3: frozenset({"bh"}),
+    4: frozenset({"Whh"}),
+    5: frozenset({"by"}),
+}
+
+# Why exactly those parameters fail, told with the equations of the backward pass.
+WHY: dict[int, str] = {
+    1: ("dh_next carries the loss of later steps back into h_t. Why and by are read off "
+        "dy_t and h_t alone, so they never see it and pass. Every gradient computed from "
+        "dh_raw_t = (1 - h_t^2) * dh_t (that is dWxh, dWhh and dbh) loses the part that "
+        "came from the future, so those three fail. With a single time step there is no "
+        "future, and this bug is invisible."),
+    2: ("tanh' sits between dh_t and dh_raw_t, so everything computed from dh_raw_t "
+        "(dWxh, dWhh, dbh) is wrong; Why and by come before tanh in the backward pass and "
+        "pass. Unlike a missing dh_next, this bug shows even with one time step."),
+    3: ("dbh = sum_t dh_raw_t is its own line: nothing else reads it. dh_raw_t itself is "
+        "right, so dWxh and dWhh pass and only bh fails."),
+    4: ("Whh multiplies h_{t-1} in h_t = tanh(Wxh x_t + Whh h_{t-1} + bh), so its gradient "
+        "pairs dh_raw_t with h_{t-1}. Pairing it with h_t only damages dWhh: the gradient "
+        "that flows on, dh_next = Whh^T dh_raw_t, uses the weights, not dWhh, so every other "
+        "parameter passes."),
+    5: ("by is added at every step, so its gradient is the sum of dy_t over all steps. "
+        "Overwriting keeps only the step the backward loop visits last (t = 1). dy_t "
+        "itself is right, so everything else passes and only by fails. With a single time "
+        "step the sum has one term, and this bug is invisible."),
+}
+
+_BUG_KEYS = {1: "no_dh_next", 2: "tanh_prime", 3: "no_dbh", 4: "dWhh_uses_h_t",
+             5: "dby_overwritten"}
+MYSTERIES: dict[str, int] = {"A": 4, "B": 1, "C": 5}
+
+
+def backward_with_bug(params: dict, cache, targets: np.ndarray, bug: int | None) -> Backward:
+    """Backpropagation through time, one step at a time in column form, with ``bug``.
+
+    cache: the :class:`rnnlib.RNNCache` of the forward pass; targets (T, N) ints.
+    ``bug=None`` is the correct backward pass (equal to ``RNN.backward``).
+    """
+    key = _BUG_KEYS.get(bug)
+    Why, Whh = params["Why"], params["Whh"]
+    T, N = targets.shape
+    grads = {k: np.zeros_like(params[k]) for k in PARAM_NAMES}
+    xs = cache.xs                                          # (T, V, N) one-hot inputs
+    cols = np.arange(N)
+    dh_next = np.zeros_like(cache.h_prev)                  # (H, N)
+    for t in reversed(range(T)):
+        h = cache.hs[t]                                    # h_t (H, N)
+        h_before = cache.hs[t - 1] if t > 0 else cache.h_prev
+        dy = cache.ps[t].copy()                            # (V, N)
+        dy[targets[t], cols] -= 1
+        dy /= N                                            # the loss is a batch mean
+        grads["Why"] += dy @ h.T
+        if key == "dby_overwritten":
+            grads["by"] = dy.sum(axis=1, keepdims=True)
+        else:
+            grads["by"] += dy.sum(axis=1, keepdims=True)
+        dh = Why.T @ dy if key == "no_dh_next" else Why.T @ dy + dh_next
+        dh_raw = ((1 - h) if key == "tanh_prime" else (1 - h * h)) * dh
+        if key != "no_dbh":
+            grads["bh"] += dh_raw.sum(axis=1, keepdims=True)
+        grads["Whh"] += dh_raw @ (h if key == "dWhh_uses_h_t" else h_before).T
+        grads["Wxh"] += dh_raw @ xs[t].T
+        dh_next = Whh.T @ dh_raw
+    return Backward(grads, dh_next, None)
+
+
+class BuggyRNN(RNN):
+    """An RNN whose backward pass has planted bug number ``bug`` (a key of ``BUGS``)."""
+
+    def __init__(self, vocab_size: int, hidden_size: int, bug: int, seed: int | None = None,
+                 name: str = "?"):
+        super().__init__(vocab_size, hidden_size, seed=seed)
+        if bug not in BUGS:
+            raise ValueError(f"bug must be one of {sorted(BUGS)}, got {bug!r}.")
+        self._bug = bug
+        self.name = name
+
+    def __repr__(self) -> str:
+        # deliberately silent about which bug it is
+        return (f"mystery RNN {self.name!r} (vocab_size={self.vocab_size}, "
+                f"hidden_size={self.hidden_size}): one gradient is wrong")
+
+    def backward(self, cache, targets, trace: bool = False) -> Backward:
+        return backward_with_bug(self.params, cache, self._targets(cache, targets), self._bug)
+
+
+def mystery_model(name: str, vocab_size: int, hidden_size: int, seed: int | None = 0,
+                  scale: float = 0.5) -> BuggyRNN:
+    """Mystery model ``name`` ("A", "B" or "C") with random weights of size ``scale``.
+
+    The weights are much larger than min-char-rnn's 0.01 start so that every gradient
+    path, including the ones through time, is big enough for a bug in it to show.
+    """
+    key = str(name).strip().upper()
+    if key not in MYSTERIES:
+        raise ValueError(f"there is no mystery model {name!r}; choose one of "
+                         f"{sorted(MYSTERIES)}.")
+    m = BuggyRNN(vocab_size, hidden_size, MYSTERIES[key], seed=seed, name=key)
+    rng = np.random.default_rng(None if seed is None else seed + 1)
+    for p in m.params.values():
+        p[...] = rng.standard_normal(p.shape) * scale
+    return m
+
+
+def _names(failing) -> tuple[set | None, str]:
+    """Turn the learner's answer into a set of parameter names, or explain what is off."""
+    if failing is None:
+        return None, ("failing is None: list the parameters whose relative error is large, "
+                      "e.g. failing = {'Why'}.")
+    if isinstance(failing, str):
+        failing = [failing]
+    try:
+        names = {str(f).strip() for f in failing}
+    except TypeError:
+        return None, (f"failing should be a set of parameter names such as {{'Why', 'by'}}, "
+                      f"got {failing!r}.")
+    unknown = sorted(names - set(PARAM_NAMES))
+    if unknown:
+        return None, (f"{unknown} {'is not a parameter' if len(unknown) == 1 else 'are not parameters'}"
+                      f"; the RNN's parameters are {list(PARAM_NAMES)} (spelled exactly so).")
+    return names, ""
+
+
+def _bug_number(bug) -> int | None:
+    try:
+        n = int(str(bug).strip())
+    except (TypeError, ValueError):
+        return None
+    return n if n in BUGS else None
+
+
+def check_planted_bug(mystery: str, failing=None, bug=None) -> Feedback:
+    """Check the learner's diagnosis of mystery model ``mystery``.
+
+    failing: the names of the parameters whose gradient check fails (a set or list);
+    bug: the number of the mistake in ``BUGS`` that explains it.
+    """
+    key = str(mystery).strip().upper()
+    if key not in MYSTERIES:
+        return Feedback(False, f"there is no mystery model {mystery!r}; use one of "
+                               f"{sorted(MYSTERIES)}.")
+    truth = MYSTERIES[key]
+    names, problem = _names(failing)
+    if names is None:
+        return Feedback(False, f"Mystery {key}: {problem}")
+    if not names:
+        return Feedback(False, f"Mystery {key}: failing is empty. Run the gradient check on "
+                               f"mystery model {key} and list every parameter whose relative "
+                               f"error is far above 1e-7.")
+    right = BREAKS[truth]
+    if names != right:
+        missed, extra = sorted(right - names), sorted(names - right)
+        parts = []
+        if missed:
+            parts.append(f"{missed} also fail{'s' if len(missed) == 1 else ''}: look again "
+                         f"at the table")
+        if extra:
+            parts.append(f"{extra} pass{'es' if len(extra) == 1 else ''} (relative error "
+                         f"near 1e-8 or below is round-off, not a bug)")
+        return Feedback(False, f"Mystery {key}: " + "; ".join(parts) + ".")
+    n = _bug_number(bug)
+    if bug is None:
+        return Feedback(False, f"Mystery {key}: right, {sorted(names)} fail. Now pick the "
+                               f"bug (a number 1-{len(BUGS)}) that breaks exactly those.")
+    if n is None:
+        return Feedback(False, f"Mystery {key}: bug = {bug!r} is not one of the numbers "
+                               f"1-{len(BUGS)} of the list.")
+    if n == truth:
+        return Feedback(True, f"Mystery {key}: {sorted(names)} fail, bug {n} ({BUGS[n]}). "
+                              f"Why exactly these: {WHY[n]}")
+    if BREAKS[n] == right:
+        return Feedback(False, f"Mystery {key}: bug {n} would break the same parameters, so "
+                               f"this table cannot tell them apart. Check the model again on "
+                               f"a single time step (inputs[:1], targets[:1]): which of the "
+                               f"two bugs needs a next step to show?")
+    return Feedback(False, f"Mystery {key}: bug {n} would break {sorted(BREAKS[n])}, but "
+                           f"here {sorted(right)} fail. {_hint_for(truth)}")
+
+
+def _hint_for(bug: int) -> str:
+    failing = sorted(BREAKS[bug])
+    if len(failing) == 1:
+        return (f"Only {failing[0]} fails: look for a line of the backward pass that "
+                f"computes d{failing[0]} and that nothing else reads.")
+    return ("Why and by pass, so dy_t is right; the mistake is at or after the point where "
+            "the backward pass enters the hidden layer.")
+
+
+def hint(mystery: str) -> str:
+    """A nudge for mystery model ``mystery`` that does not give the answer away."""
+    key = str(mystery).strip().upper()
+    if key not in MYSTERIES:
+        raise ValueError(f"there is no mystery model {mystery!r}; use one of "
+                         f"{sorted(MYSTERIES)}.")
+    return (f"Mystery {key}: ask of each failing parameter which line of the backward pass "
+            f"makes its gradient, and of each passing one why that line is untouched. "
+            f"{_hint_for(MYSTERIES[key])}")
+
+
+def explain(bug) -> str:
+    """Why bug number ``bug`` breaks exactly the parameters it breaks."""
+    n = _bug_number(bug)
+    if n is None:
+        raise ValueError(f"bug must be one of the numbers {sorted(BUGS)}, got {bug!r}.")
+    return f"Bug {n} ({BUGS[n]}) breaks {sorted(BREAKS[n])}. {WHY[n]}"
