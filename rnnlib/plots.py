@@ -177,3 +177,157 @@ def curves(x, ys: dict, ax=None, xlabel: str = "", ylabel: str = "", title: str 
     ax.grid(alpha=0.3, which="both")
     ax.legend(fontsize=9)
     return ax
+
+
+def logit_bars(y, vocab_chars, ax=None, title: str = "logits $y_t$"):
+    """Bars of one step's logits y_t (V,) or (V, 1): any real number, so bars go up or down."""
+    y = np.asarray(y, dtype=float).ravel()
+    ax = _ax(ax, figsize=(max(3, 0.35 * len(y) + 1), 2.6))
+    ax.bar(range(len(y)), y, color=["#c0392b" if v >= 0 else "#2e6da4" for v in y],
+           edgecolor="#333", linewidth=0.5)
+    ax.axhline(0, color="#333", lw=0.8)
+    ax.set_xticks(range(len(y)))
+    ax.set_xticklabels([char_label(c) for c in vocab_chars])
+    lim = max(1.0, 1.15 * float(np.abs(y).max())) if len(y) else 1.0
+    ax.set_ylim(-lim, lim)   # symmetric, so 0 sits in the middle at every step
+    ax.set_ylabel("y")
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+def signed_heatmap(a, ax=None, title: str = "", row_labels=None, col_labels=None,
+                   vmax: float | None = None, annotate: bool = False, fmt: str = "{:+.2f}",
+                   colorbar: bool = True, xlabel: str = "", ylabel: str = ""):
+    """A matrix of signed values (a gradient such as dWhy (V, H)) as coloured cells.
+
+    Diverging colours centred on 0 (blue negative, white 0, red positive) with limits
+    -vmax..vmax; None uses the largest |value|. Give several heatmaps the same ``vmax`` to
+    compare them, or to watch one grow.
+    """
+    a = np.atleast_2d(np.asarray(a, dtype=float))
+    R, C = a.shape
+    if vmax is None:
+        vmax = float(np.abs(a).max())
+    vmax = vmax if vmax > 0 else 1.0      # an all-zero array still gets a valid scale
+    ax = _ax(ax, figsize=(max(2.5, 0.4 * C + 1.5), max(2, 0.35 * R + 1)))
+    im = ax.imshow(a, cmap="RdBu_r", vmin=-vmax, vmax=vmax, aspect="auto",
+                   interpolation="nearest")
+    ax.set_xticks(range(C))
+    ax.set_xticklabels(col_labels if col_labels is not None else range(C), fontsize=8)
+    ax.set_yticks(range(R))
+    ax.set_yticklabels(row_labels if row_labels is not None else range(R), fontsize=8)
+    if annotate:
+        for (r, c), val in np.ndenumerate(a):
+            colour = "white" if abs(val) > 0.6 * vmax else "black"
+            ax.text(c, r, fmt.format(val), ha="center", va="center", fontsize=7, color=colour)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title, fontsize=10)
+    if colorbar:
+        ax.figure.colorbar(im, ax=ax, fraction=0.05, pad=0.03)
+    return ax
+
+
+def step_norms(series: dict, ax=None, chars=None, title: str = "",
+               ylabel: str = "norm"):
+    """Grouped bars of per-step values against t = 1..T, e.g. {"||dh_next||": (T,), ...}.
+
+    ``chars`` (T characters) labels each step with its input character.
+    """
+    ax = _ax(ax, figsize=(6, 3))
+    k = len(series)
+    width = 0.8 / max(k, 1)
+    T = 0
+    for j, (label, vals) in enumerate(series.items()):
+        vals = np.asarray(vals, dtype=float).ravel()
+        T = len(vals)
+        ax.bar(np.arange(T) + (j - (k - 1) / 2) * width, vals, width, label=label,
+               edgecolor="#333", linewidth=0.4)
+    ax.set_xticks(range(T))
+    if chars is not None:
+        ax.set_xticklabels([f"t={t + 1}\n{char_label(c)!r}" for t, c in enumerate(chars)])
+    else:
+        ax.set_xticklabels([f"t={t + 1}" for t in range(T)])
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3, axis="y")
+    if title:
+        ax.set_title(title, fontsize=11)
+    if k:
+        ax.legend(fontsize=9)
+    return ax
+
+
+def neg_log_curve(points=None, ax=None, labels=None):
+    """The loss of one step, -log p, against the target's probability p in (0, 1].
+
+    ``points`` (values of p) are marked on the curve, labelled with ``labels``.
+    """
+    ax = _ax(ax, figsize=(5, 3))
+    p = np.linspace(0.005, 1, 400)
+    ax.plot(p, -np.log(p), color="#333", lw=2, label="$-\\log p$")
+    if points is not None:
+        pts = np.asarray(points, dtype=float).ravel()
+        ax.scatter(pts, -np.log(pts), color="#d9822b", zorder=3, edgecolor="#333")
+        for j, q in enumerate(pts):
+            if labels is not None:
+                ax.annotate(labels[j], (q, -np.log(q)), textcoords="offset points",
+                            xytext=(6, 6), fontsize=9)
+    ax.set_xlim(0, 1.02)
+    ax.set_ylim(0, 5.5)
+    ax.set_xlabel("p = probability given to the target")
+    ax.set_ylabel("loss of the step")
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def unrolled_graph(inputs, targets, ax=None, backward: bool = True):
+    """The RNN unrolled over time: x_t -> h_t -> y_t -> L_t, with h_{t-1} -> h_t.
+
+    ``inputs`` and ``targets`` are strings (or lists of characters) of equal length T.
+    With ``backward`` the gradient paths are drawn too (red, dashed): dy_t into h_t through
+    Why^T, and dh_next from h_t back into h_{t-1}.
+    """
+    from matplotlib.patches import FancyArrowPatch
+    T = len(inputs)
+    ax = _ax(ax, figsize=(2.3 * T + 1.5, 4.6))
+    rows = {"x": 0.0, "h": 1.4, "y": 2.8, "L": 4.0}
+    colours = {"x": "#e8eef6", "h": "#f6e9d8", "y": "#e6f2e6", "L": "#f3e0e0"}
+
+    def node(t, kind, text):
+        ax.text(t, rows[kind], text, ha="center", va="center", fontsize=11, zorder=3,
+                bbox=dict(boxstyle="round,pad=0.35", fc=colours[kind], ec="#555"))
+
+    def arrow(p, q, back=False, label=None, lx=0.0, ly=0.0, rad=0.0):
+        style = dict(color="#c0392b", ls="--", lw=1.6) if back else dict(color="#777", lw=1.3)
+        ax.add_patch(FancyArrowPatch(p, q, arrowstyle="-|>", mutation_scale=12,
+                                     shrinkA=14, shrinkB=14, connectionstyle=f"arc3,rad={rad}",
+                                     zorder=2, **style))
+        if label:
+            ax.text((p[0] + q[0]) / 2 + lx, (p[1] + q[1]) / 2 + ly, label, fontsize=9,
+                    ha="center", va="center", color=style["color"], zorder=4)
+
+    node(-1, "h", "$h_0$")
+    for t in range(T):
+        last = t == T - 1
+        node(t, "x", f"$x_{t + 1}$ {char_label(inputs[t])!r}")
+        node(t, "h", f"$h_{t + 1}$")
+        node(t, "y", f"$y_{t + 1}, p_{t + 1}$")
+        node(t, "L", f"$L_{t + 1}$ {char_label(targets[t])!r}")
+        # the same three weight matrices at every step: that is what "shared" means
+        arrow((t, rows["x"]), (t, rows["h"]), label="$W_{xh}$", lx=-0.25, ly=-0.25)
+        arrow((t - 1, rows["h"]), (t, rows["h"]), label="$W_{hh}$", ly=0.17)
+        arrow((t, rows["h"]), (t, rows["y"]), label="$W_{hy}$", lx=-0.25)
+        arrow((t, rows["y"]), (t, rows["L"]))
+        if backward:
+            arrow((t + 0.1, rows["L"]), (t + 0.1, rows["y"]), back=True,
+                  label=f"$dy_{t + 1}$", lx=0.3)
+            arrow((t + 0.1, rows["y"]), (t + 0.1, rows["h"]), back=True,
+                  label="$W_{hy}^T dy$" if last else None, lx=0.45)
+            arrow((t, rows["h"]), (t - 1, rows["h"]), back=True, rad=-0.4,
+                  label="$dh_{next}$" if last else None, ly=-0.72)
+    ax.set_xlim(-1.6, T - 0.3)
+    ax.set_ylim(-0.6, 4.6)
+    ax.axis("off")
+    return ax
