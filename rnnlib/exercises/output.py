@@ -1,0 +1,171 @@
+"""Checks for notebook 03: a stable softmax and the cross-entropy loss, written by the learner.
+
+Each check calls the learner's function on a few small cases and, when the answer is wrong,
+names the usual mistake: the max not subtracted, the wrong axis, the log of the wrong
+entry, a mean where the loss needs a sum.
+
+Shapes: logits y (V, N), probabilities ps (T, V, N), targets (T, N) ints.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import Feedback, check_array
+
+
+def _softmax(y: np.ndarray, axis) -> np.ndarray:
+    z = y - y.max(axis=axis, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def _call(fn, name: str, *args, hint: str = ""):
+    """Run the learner's function; return (result, None) or (None, Feedback on the error)."""
+    if not callable(fn):
+        return None, Feedback(False, f"pass the function itself, e.g. check_{name}(my_{name}), "
+                                     f"not {type(fn).__name__} {fn!r}.")
+    try:
+        with np.errstate(all="ignore"):   # overflow is diagnosed below, not warned about
+            return fn(*args), None
+    except Exception as err:  # the learner's code: report whatever it raised
+        return None, Feedback(False, f"your {name} raised {type(err).__name__}: {err}. {hint}")
+
+
+def check_softmax(fn) -> Feedback:
+    """Check ``fn(y)``: logits y (V, N) -> probabilities (V, N), each column summing to 1.
+
+    The softmax is taken over the vocabulary, down each column; large logits must not
+    overflow, and y must not be changed in place.
+    """
+    rng = np.random.default_rng(3)
+    y = rng.standard_normal((4, 3)) * 2.0               # V = 4, N = 3: not square
+    y_before = y.copy()
+    got, err = _call(fn, "softmax", y, hint="y has shape (V, N) = (4, 3) here.")
+    if err is not None:
+        return err
+    if got is None:
+        return Feedback(False, "your softmax returned None: finish it with `return p`.")
+    if not np.array_equal(y, y_before):
+        return Feedback(False, "your softmax changed y in place (e.g. `y -= y.max(...)`); "
+                               "build a new array instead: `z = y - y.max(axis=0, "
+                               "keepdims=True)`.")
+    got = np.asarray(got, dtype=float)
+    expected = _softmax(y, axis=0)
+    if got.shape == expected.shape and not np.allclose(got, expected):
+        if np.allclose(got, _softmax(y, axis=1)):
+            return Feedback(False, "each row sums to 1, but the softmax runs down each column: "
+                                   "a column is one time step (or one sequence) and its V "
+                                   "entries are the probabilities of the V characters. Use "
+                                   "axis=0 in both the max and the sum.")
+        e_row = np.exp(y - y.max(axis=1, keepdims=True))
+        if np.allclose(got, e_row / e_row.sum(axis=0, keepdims=True)):
+            return Feedback(False, "you subtracted each row's max; subtract each column's "
+                                   "max, y.max(axis=0, keepdims=True): only a shift of a "
+                                   "whole column leaves its softmax unchanged.")
+        if np.allclose(got, _softmax(y, axis=None)):
+            return Feedback(False, "the whole array sums to 1, but each column should: "
+                                   "divide by e.sum(axis=0, keepdims=True), not e.sum().")
+        if np.allclose(got.sum(axis=0), 1):
+            return Feedback(False, "the columns sum to 1, but the values are not "
+                                   "exp(y) / sum(exp(y)): did you exponentiate?")
+    ok = check_array("softmax(y)", got, expected)
+    if not ok:
+        return ok
+
+    big = np.array([[1000.0], [1001.0]])                 # exp(1000) is inf in float64
+    got, err = _call(fn, "softmax", big)
+    if err is not None:
+        return err
+    got = np.asarray(got, dtype=float)
+    if got.shape == big.shape and not np.all(np.isfinite(got)):
+        return Feedback(False, "for logits [1000, 1001] your softmax gives "
+                               f"{got.ravel().tolist()}: exp(1000) overflows to inf and "
+                               "inf / inf is nan. Subtract each column's max first: "
+                               "`z = y - y.max(axis=0, keepdims=True)`; the answer is the "
+                               "same, because the shift cancels in the ratio.")
+    ok = check_array("softmax([1000, 1001])", got, _softmax(big, axis=0))
+    if not ok:
+        return ok
+
+    # columns on very different scales: only a per-column max keeps both finite
+    apart = np.array([[1000.0, -1000.0], [1001.0, -1001.0]])
+    got, err = _call(fn, "softmax", apart)
+    if err is not None:
+        return err
+    got = np.asarray(got, dtype=float)
+    if got.shape == apart.shape and not np.all(np.isfinite(got)):
+        return Feedback(False, "with one column of logits near 1000 and another near -1000 "
+                               f"your softmax gives {got.tolist()}: you subtracted one max for "
+                               "the whole array (or per row), so the second column's exp() "
+                               "underflows to 0 and 0 / 0 is nan. Subtract each column's own "
+                               "max: y.max(axis=0, keepdims=True).")
+    ok = check_array("softmax of two far-apart columns", got, _softmax(apart, axis=0))
+    if not ok:
+        return ok
+    return Feedback(True, "your softmax is right, normalises each column, and stays finite "
+                          "for logits as large as 1000.")
+
+
+def _loss_cases():
+    """Two cases (ps, targets) with T, V, N all different, so wrong axes show up."""
+    cases = []
+    for seed, (T, V, N) in ((5, (5, 4, 3)), (6, (3, 6, 1))):
+        rng = np.random.default_rng(seed)
+        ps = _softmax(rng.standard_normal((T, V, N)) * 1.5, axis=1)
+        targets = rng.integers(0, V, (T, N))
+        cases.append((ps, targets))
+    return cases
+
+
+def check_cross_entropy(fn) -> Feedback:
+    """Check ``fn(ps, targets)``: sum over time of -log p_t[target_t], averaged over the batch.
+
+    ps (T, V, N) probabilities; targets (T, N) ints; the answer is one number.
+    """
+    for ps, targets in _loss_cases():
+        T, V, N = ps.shape
+        t, n = np.indices((T, N))
+        picked = ps[t, targets, n]                        # (T, N): p_t[target_t]
+        expected = -np.log(picked).sum() / N
+        got, err = _call(fn, "cross_entropy", ps.copy(), targets.copy(),
+                         hint=f"Here ps has shape {ps.shape} = (T, V, N) and targets "
+                              f"{targets.shape} = (T, N): step t, sequence n needs "
+                              f"ps[t, targets[t, n], n].")
+        if err is not None:
+            return err
+        if got is None:
+            return Feedback(False, "your cross_entropy returned None: finish it with "
+                                   "`return loss`.")
+        arr = np.asarray(got, dtype=float)
+        if arr.size != 1:
+            return Feedback(False, f"your cross_entropy returned an array of shape {arr.shape}; "
+                                   "it should return one number: add up the per-step losses "
+                                   "over time (and average over the batch).")
+        g = float(arr)
+        if np.isclose(g, expected, rtol=1e-9):
+            continue
+        # common mistakes, each a different number for these shapes
+        mistakes = [
+            (-expected, "the loss has the wrong sign: it is -log p, a positive number."),
+            (expected / T, "that is the mean over time; the loss of a sequence is the sum "
+                           "of its per-step losses (as in min-char-rnn), so don't divide by T."),
+            (expected * N, "that is the sum over the batch; rnnlib averages over the batch, "
+                           "so divide by N (the sum is over time only)."),
+            (-np.log(ps).sum() / N, "you took -log of every probability; only the target's "
+                                    "probability counts at each step: ps[t, targets[t, n], n]."),
+            (-np.log(ps.max(axis=1)).sum() / N, "you used the most likely character's "
+                                                "probability; the loss uses the probability "
+                                                "of the target, ps[t, targets[t, n], n]."),
+            (-np.log(1 - picked).sum() / N, "you used log(1 - p); the loss is -log p of the "
+                                            "target."),
+            (-picked.sum() / N, "you forgot the log: the loss is -log p, not -p."),
+        ]
+        for value, why in mistakes:
+            if np.isclose(g, value, rtol=1e-9):
+                return Feedback(False, f"your loss is {g:.6g} but should be {expected:.6g}: "
+                                       f"{why}")
+        return Feedback(False, f"for ps of shape {ps.shape} your loss is {g:.6g}, expected "
+                               f"{expected:.6g}. At each step t take p = ps[t, targets[t, n], n], "
+                               f"add up -log p over t, and divide by N.")
+    return Feedback(True, "your cross-entropy is right: summed over time, averaged over "
+                          "the batch.")
