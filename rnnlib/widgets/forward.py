@@ -1,0 +1,174 @@
+"""Step through the forward pass of the hidden layer, one character at a time.
+
+    h_t = tanh(Wxh x_t + Whh h_{t-1} + bh),   h_0 = 0
+
+``HelloStepper`` shows, for the step chosen with the slider (or Prev / Next / play), the
+input and target characters, x_t, h_{t-1}, the three terms Wxh x_t, Whh h_{t-1} and bh,
+their sum and h_t, as coloured columns; below them the heatmap of every h_t with the
+current step outlined, and a table of the numbers. Shapes: V vocabulary, H hidden,
+T = len(text) - 1 steps; every column shown is (V, 1) or (H, 1).
+"""
+from __future__ import annotations
+
+import html
+
+import ipywidgets as widgets
+import numpy as np
+
+from .. import plots
+from ..rnn import RNN
+from ..vocab import Vocab
+from . import figure_in
+
+
+def readable_rnn(vocab_size: int, hidden_size: int = 6, seed: int = 0) -> RNN:
+    """An untrained RNN whose numbers are big enough to see.
+
+    min-char-rnn's initial weights (0.01 * randn) give h_t of about 0.01: every cell of
+    a plot would be white. Here Wxh, Whh and bh are drawn with a standard deviation of
+    about 0.8, 0.5 and 0.3 instead, so h_t spreads over most of (-1, 1).
+    """
+    model = RNN(vocab_size, hidden_size, seed=seed)
+    rng = np.random.default_rng(seed)
+    for name, scale in (("Wxh", 0.8), ("Whh", 0.5), ("bh", 0.3)):
+        p = model.params[name]
+        p[...] = rng.standard_normal(p.shape) * scale
+    return model
+
+
+class HelloStepper(widgets.VBox):
+    """Walk through h_t = tanh(Wxh x_t + Whh h_{t-1} + bh) over ``text``, step by step.
+
+    ``HelloStepper()`` uses "hello" (inputs h, e, l, l; targets e, l, l, o) and a small
+    seeded model from :func:`readable_rnn`. Pass ``model`` (an RNN) and ``text``, and
+    ``vocab`` when the model was built for a vocabulary other than ``Vocab.from_text(text)``.
+
+    After each step the numbers shown are kept as attributes: ``t`` (1..T), ``input_char``,
+    ``target_char``, ``x_t`` (V, 1), ``h_prev``, ``Wxh_x``, ``Whh_h``, ``bh``, ``a_t`` (the
+    sum before tanh) and ``h_t`` (all (H, 1)); ``hs`` (T, H) holds every h_t.
+    """
+
+    def __init__(self, model: RNN | None = None, text: str = "hello",
+                 vocab: Vocab | None = None, h_prev=None):
+        if not isinstance(text, str) or len(text) < 2:
+            raise ValueError(f"text must be a string of at least 2 characters (one input and "
+                             f"its target), got {text!r}; try text='hello'.")
+        self.vocab = vocab if vocab is not None else Vocab.from_text(text)
+        self.model = model if model is not None else readable_rnn(len(self.vocab))
+        if self.model.vocab_size != len(self.vocab):
+            raise ValueError(
+                f"the model reads {self.model.vocab_size} characters but the vocabulary of "
+                f"{text!r} has {len(self.vocab)} ({''.join(self.vocab.chars)!r}); pass the "
+                f"vocabulary the model was built for as vocab=..., or a model with "
+                f"vocab_size={len(self.vocab)}.")
+        self.text = text
+        self.inputs = self.vocab.encode(text[:-1])             # (T,)
+        self.targets = self.vocab.encode(text[1:])             # (T,)
+        self.cache = self.model.forward(self.inputs, h_prev)   # the library's forward pass
+        self.hs = self.cache.hs[:, :, 0]                       # (T, H)
+        self.T = T = len(self.inputs)
+
+        self.slider = widgets.IntSlider(value=1, min=1, max=T, step=1, description="t",
+                                        continuous_update=False,
+                                        style={"description_width": "initial"})
+        self.play = widgets.Play(value=1, min=1, max=T, step=1, interval=1500,
+                                 description="play")
+        widgets.jslink((self.play, "value"), (self.slider, "value"))
+        self.prev_button = widgets.Button(description="◀ Prev",
+                                          layout=widgets.Layout(width="90px"))
+        self.next_button = widgets.Button(description="Next ▶",
+                                          layout=widgets.Layout(width="90px"))
+        self.prev_button.on_click(lambda _: self._move(-1))
+        self.next_button.on_click(lambda _: self._move(+1))
+        self.readout = widgets.HTML()
+        self.columns_out = widgets.Output()
+        self.heatmap_out = widgets.Output()
+        self.slider.observe(self._on_slider, names="value")
+
+        controls = widgets.HBox([self.play, self.prev_button, self.slider, self.next_button])
+        super().__init__([controls, self.columns_out,
+                          widgets.HBox([self.heatmap_out, self.readout])])
+        self._show(1)
+
+    # ---- events ------------------------------------------------------------------
+    def _move(self, step: int) -> None:
+        self.slider.value = int(np.clip(self.slider.value + step, 1, self.T))
+
+    def _on_slider(self, change) -> None:
+        self._show(int(change["new"]))
+
+    # ---- what one step shows -----------------------------------------------------
+    def _show(self, t: int) -> None:
+        P = self.model.params
+        i = t - 1                                   # arrays are 0-based, steps 1-based
+        ix = int(self.inputs[i])
+        self.t = t
+        self.input_char = self.vocab.chars[ix]
+        self.target_char = self.vocab.chars[int(self.targets[i])]
+        self.x_t = self.cache.xs[i]                             # (V, 1) one-hot
+        self.h_prev = self.cache.h_prev if i == 0 else self.cache.hs[i - 1]
+        # the three terms of the sum, read off the parameters for display
+        self.Wxh_x = P["Wxh"] @ self.x_t                        # = the column Wxh[:, ix]
+        self.Whh_h = P["Whh"] @ self.h_prev
+        self.bh = P["bh"]
+        self.a_t = self.Wxh_x + self.Whh_h + self.bh
+        self.h_t = self.cache.hs[i]                             # from the library's pass
+        self.prev_button.disabled = t == 1
+        self.next_button.disabled = t == self.T
+        self._draw_columns()
+        self._draw_heatmap()
+        self.readout.value = self._readout_html()
+
+    def _draw_columns(self) -> None:
+        H = self.model.hidden_size
+        units = [str(k) for k in range(H)]
+        cols = [(self.x_t, r"$x_t$", [plots.char_label(c) for c in self.vocab.chars]),
+                (self.h_prev, r"$h_{t-1}$", units),
+                (self.Wxh_x, r"$W_{xh}x_t$", units),
+                (self.Whh_h, r"$+\ W_{hh}h_{t-1}$", units),
+                (self.bh, r"$+\ b_h$", units),
+                (self.a_t, r"$=\ $sum", units),
+                (self.h_t, r"$h_t=\tanh($sum$)$", units)]
+        width = 1.25 * len(cols) + 1.4
+        height = 0.42 * max(H, self.model.vocab_size) + 1.5
+        with figure_in(self.columns_out, 1, len(cols), figsize=(width, height),
+                       layout="constrained") as (fig, axes):
+            for ax, (col, title, labels) in zip(axes, cols):
+                # one fixed colour scale, the range of tanh, for every column and step, so
+                # equal colours mean equal numbers; larger sums saturate (the number shows)
+                plots.column_heatmap(col, ax=ax, title=title, row_labels=labels, vmax=1.0)
+            axes[0].set_ylabel("character")
+            axes[1].set_ylabel("hidden unit")
+            fig.colorbar(axes[-1].get_images()[0], ax=list(axes), fraction=0.03, pad=0.02,
+                         label="value (colours stop at ±1)")
+            fig.suptitle(f"step t = {self.t}: input {plots.char_label(self.input_char)!r}, "
+                         f"target {plots.char_label(self.target_char)!r}", fontsize=11)
+
+    def _draw_heatmap(self) -> None:
+        T, H = self.hs.shape
+        size = (max(4.0, 0.5 * T + 2.2), max(2.6, 0.3 * H + 1.4))
+        with figure_in(self.heatmap_out, figsize=size) as (fig, ax):
+            plots.hidden_heatmap(self.hs, chars=self.text[:-1], ax=ax,
+                                 title=f"h_t over time (step {self.t} outlined)")
+            plots.mark_time_step(ax, self.t - 1)
+            fig.tight_layout()
+
+    def _readout_html(self) -> str:
+        def esc(ch):
+            return html.escape(repr(ch))
+        td = '<td style="padding:1px 8px">'
+        rows = "".join(
+            f"<tr>{td}{k}</td>{td}{self.h_prev[k, 0]:.3f}</td>{td}{self.Wxh_x[k, 0]:.3f}</td>"
+            f"{td}{self.Whh_h[k, 0]:.3f}</td>{td}{self.bh[k, 0]:.3f}</td>"
+            f"{td}{self.a_t[k, 0]:.3f}</td>{td}<b>{self.h_t[k, 0]:.3f}</b></td></tr>"
+            for k in range(self.model.hidden_size))
+        head = "".join(f'<th style="padding:1px 8px">{h}</th>' for h in
+                       ("unit", "h<sub>t-1</sub>", "W<sub>xh</sub>x<sub>t</sub>",
+                        "W<sub>hh</sub>h<sub>t-1</sub>", "b<sub>h</sub>", "sum",
+                        "h<sub>t</sub>"))
+        return (f'<div style="font-size:14px;margin-left:12px">'
+                f"<b>t = {self.t}</b> of {self.T}: input {esc(self.input_char)} → "
+                f"target {esc(self.target_char)}<br>"
+                f'<table style="border-collapse:collapse;text-align:right;'
+                f'font-family:monospace">'
+                f"<tr>{head}</tr>{rows}</table></div>")
