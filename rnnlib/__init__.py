@@ -5,6 +5,7 @@ vocabulary size, H the hidden size, T the number of time steps and N the batch.
 """
 from . import data
 from .checkpoint import CheckpointError
+from .classify import RNNClassifier
 from .gradcheck import check_model, numerical_gradient, rel_error
 from .optim import SGD, Adagrad
 from .rnn import RNN, Backward, BackwardTrace, RNNCache
@@ -17,4 +18,5 @@ __all__ = [
     "sample", "sample_text", "prime", "numerical_gradient", "rel_error", "check_model",
     "TrainConfig", "Trainer", "Progress", "TrainingDiverged", "CheckpointError",
 ]
+__all__ += ["RNNClassifier"]
 __version__ = "0.1.0"
