@@ -331,3 +331,48 @@ def unrolled_graph(inputs, targets, ax=None, backward: bool = True):
     ax.set_ylim(-0.6, 4.6)
     ax.axis("off")
     return ax
+
+
+def eps_sweep(eps, errors: dict, ax=None, slopes: bool = True):
+    """Relative error of a centred-difference gradient against the step ``eps``, log-log.
+
+    eps (K,): the steps tried; errors maps a label (e.g. "float64") to the K relative
+    errors. Each curve's minimum is marked with a star. With ``slopes`` two reference
+    lines run parallel to the first curve (drawn a little above it so both stay
+    visible): eps^2 (truncation, right of the minimum) and 1/eps (round-off, left).
+    """
+    ax = _ax(ax, figsize=(7.5, 4.5))
+    eps = np.asarray(eps, dtype=float)
+    order = np.argsort(eps)
+    eps = eps[order]
+    lowest = np.inf
+    for k, (label, err) in enumerate(errors.items()):
+        err = np.asarray(err, dtype=float)[order]
+        err = np.where(err > 0, err, np.nan)          # an exact 0 has no place on a log axis
+        line, = ax.plot(eps, err, marker="o", ms=3.5, lw=1.8, label=label)
+        i = int(np.nanargmin(err))
+        lowest = min(lowest, err[i])
+        ax.plot(eps[i], err[i], marker="*", ms=15, color=line.get_color(),
+                markeredgecolor="black", zorder=5)
+        # the first label goes under its star, the others to the left of theirs
+        place = (dict(xytext=(0, -14), ha="center", va="top") if k == 0 else
+                 dict(xytext=(-14, 0), ha="right", va="center"))
+        ax.annotate(f"best {err[i]:.0e}\nat ε = {eps[i]:.0e}", (eps[i], err[i]),
+                    textcoords="offset points", fontsize=9, color=line.get_color(),
+                    bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none", alpha=0.85),
+                    **place)
+        if slopes and k == 0:
+            lift = 10.0    # one decade above the curve, so the guide does not hide it
+            right, left = eps >= eps[i], eps <= eps[i]
+            ax.plot(eps[right], lift * err[-1] * (eps[right] / eps[-1]) ** 2, "--",
+                    color="0.35", lw=1.3, label="slope ε²  (truncation error)")
+            ax.plot(eps[left], lift * err[0] * (eps[0] / eps[left]), ":", color="0.1",
+                    lw=1.6, label="slope 1/ε  (round-off error)")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_ylim(bottom=lowest / 300)
+    ax.set_xlabel("step ε of the centred difference")
+    ax.set_ylabel("relative error vs. analytic gradient")
+    ax.grid(alpha=0.3, which="major")
+    ax.legend(fontsize=9, loc="lower left")
+    return ax
