@@ -1,4 +1,6 @@
-"""Corpora that need no download, by name.
+"""Corpora by name: three that need no download, and public ones fetched once into a cache.
+
+Bundled (always there, no network):
 
 - ``hello``: the four-letter running example of the course.
 - ``python_docs``: the Python reference manual's topics (English prose with code), read at
@@ -6,9 +8,25 @@
   Its exact text follows the Python version.
 - ``korean``: a short Korean text written for this course (data/korean.txt), to show
   a Unicode vocabulary.
+
+Downloaded on first use (see ``REMOTE``), then read from the cache folder, which is
+``$RNNLIB_CACHE`` if set, else ``~/.cache/rnnlib``:
+
+- ``tiny_shakespeare``: the 1,115,394-byte Shakespeare text of Karpathy's char-rnn.
+
+``download(url, sha256=...)`` is the general tool: it fetches any file once, checks its
+size and sha256, and writes it atomically so the cache never holds half a file.
 """
 from __future__ import annotations
 
+import hashlib
+import os
+import socket
+import tempfile
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -40,8 +58,127 @@ CORPORA = {
 }
 
 
-def load(name: str) -> str:
-    """Return the text of a bundled corpus: one of ``CORPORA``."""
-    if name not in CORPORA:
-        raise ValueError(f"unknown corpus {name!r}; choose one of {sorted(CORPORA)}.")
-    return CORPORA[name]()
+@dataclass(frozen=True)
+class Remote:
+    """A public text that ``load`` downloads once and then reads from the cache."""
+    url: str
+    filename: str
+    size: int              # bytes
+    sha256: str | None     # None: only the size can be checked
+    about: str
+
+
+REMOTE = {
+    "tiny_shakespeare": Remote(
+        url="https://raw.githubusercontent.com/karpathy/char-rnn/master/data/"
+            "tinyshakespeare/input.txt",
+        filename="tiny_shakespeare.txt",
+        size=1_115_394,
+        # the digest published in TensorFlow Datasets' checksum list for this URL
+        sha256="86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed",
+        about="40,000 lines from Shakespeare's plays, the corpus of Karpathy's char-rnn"),
+}
+
+
+class DownloadError(OSError):
+    """A download failed: offline, too slow, not found, or not the expected file."""
+
+
+def cache_dir() -> Path:
+    """Where downloads are kept: ``$RNNLIB_CACHE``, or ``~/.cache/rnnlib``."""
+    env = os.environ.get("RNNLIB_CACHE")
+    return Path(env).expanduser() if env else Path.home() / ".cache" / "rnnlib"
+
+
+def _sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _offline_hint() -> str:
+    return ("Without a network, use a bundled corpus instead: "
+            "rnnlib.data.load('python_docs') (or 'korean', 'hello').")
+
+
+def download(url: str, sha256: str | None = None, *, filename: str | None = None,
+             size: int | None = None, timeout: float = 30.0, cache=None) -> Path:
+    """Fetch ``url`` once into the cache folder and return the local path.
+
+    A file already in the cache (with the right size and sha256, when given) is used
+    without touching the network. A new download goes to a temporary file in the same
+    folder and is renamed into place only after its size and sha256 are checked, so an
+    interrupted or corrupt download never stays in the cache.
+
+    timeout: seconds to wait for the server at each step (connecting, each read).
+    """
+    folder = Path(cache) if cache is not None else cache_dir()
+    name = filename or Path(urllib.parse.urlparse(url).path).name
+    if not name:
+        raise ValueError(f"cannot tell a file name from the URL {url!r}; pass filename=.")
+    path = folder / name
+    if path.exists():
+        if _matches(path, sha256, size):
+            return path
+        path.unlink()            # a stale or damaged copy: fetch it again
+    folder.mkdir(parents=True, exist_ok=True)
+
+    fd, tmp = tempfile.mkstemp(prefix=name + ".", suffix=".part", dir=folder)
+    digest = hashlib.sha256()
+    n = 0
+    try:
+        with os.fdopen(fd, "wb") as out:
+            with urllib.request.urlopen(url, timeout=timeout) as resp:
+                for block in iter(lambda: resp.read(1 << 16), b""):
+                    out.write(block)
+                    digest.update(block)
+                    n += len(block)
+        if size is not None and n != size:
+            raise DownloadError(
+                f"the download from {url} has {n:,} bytes but {size:,} were expected; "
+                f"the incomplete file was not kept. Try again.")
+        got = digest.hexdigest()
+        if sha256 is not None and got != sha256.lower():
+            raise DownloadError(
+                f"the download from {url} has sha256 {got}, but {sha256.lower()} was "
+                f"expected; the corrupt file was not kept. Try again, or check the URL.")
+        os.replace(tmp, path)
+    except urllib.error.HTTPError as err:
+        raise DownloadError(f"{url} answered HTTP {err.code} ({err.reason}); check the "
+                            f"address. {_offline_hint()}") from None
+    except (urllib.error.URLError, TimeoutError, socket.timeout, ConnectionError) as err:
+        reason = getattr(err, "reason", err)
+        if isinstance(reason, (TimeoutError, socket.timeout)):
+            raise DownloadError(f"no answer from {url} within {timeout} s (timeout); the "
+                                f"network may be slow or blocked. {_offline_hint()}") from None
+        raise DownloadError(f"could not reach {url} ({reason}); you seem to be offline. "
+                            f"{_offline_hint()}") from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+def _matches(path: Path, sha256: str | None, size: int | None) -> bool:
+    if size is not None and path.stat().st_size != size:
+        return False
+    return sha256 is None or _sha256_of(path) == sha256.lower()
+
+
+def names() -> list[str]:
+    """Every corpus ``load`` knows: bundled first, then downloadable."""
+    return sorted(CORPORA) + sorted(REMOTE)
+
+
+def load(name: str, timeout: float = 30.0) -> str:
+    """Return the text of a corpus: one of ``CORPORA`` or, downloaded once, ``REMOTE``."""
+    if name in CORPORA:
+        return CORPORA[name]()
+    if name in REMOTE:
+        r = REMOTE[name]
+        path = download(r.url, r.sha256, filename=r.filename, size=r.size, timeout=timeout)
+        return path.read_text(encoding="utf-8")
+    raise ValueError(f"unknown corpus {name!r}; choose one of {names()} "
+                     f"(the last {len(REMOTE)} are downloaded on first use).")
