@@ -1,23 +1,69 @@
 #!/usr/bin/env bash
-# Create .venv next to the project (once) and install rnnlib with the given extras.
-# Re-installs only when pyproject.toml changes. Usage: scripts/setup-env.sh course|test
+# Create the project's virtual environments (once) and keep them in step with the project.
+#
+#   scripts/setup-env.sh course    .venv with rnnlib and JupyterLab (what ./course.sh opens)
+#   scripts/setup-env.sh test      .venv with the test tools as well (what ./test.sh runs)
+#   scripts/setup-env.sh site      .venv with what scripts/build_site.py needs (./site.sh)
+#   scripts/setup-env.sh widgets7  .venv-widgets7: ipywidgets 7.7 as on Colab, with its own
+#                                  Jupyter kernel "rnnlib-widgets7", to run the widget tests
+#
+# Re-installs only when pyproject.toml (or the widgets7 pins) change. Needs Python 3.10 or
+# newer: set PYTHON to choose the interpreter, e.g. PYTHON=python3.11 scripts/setup-env.sh test
 set -euo pipefail
 cd "$(dirname "$0")/.."
-extras="${1:-course}"
+mode="${1:-course}"
 PY="${PYTHON:-python3}"
+
 if ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
     echo "rnnlib needs Python 3.10 or newer; '$PY' is $("$PY" --version 2>&1)." >&2
-    echo "Install a newer Python, or point PYTHON at one: PYTHON=python3.11 $0" >&2
+    echo "Install a newer Python, or point PYTHON at one: PYTHON=python3.11 $0 $mode" >&2
     exit 1
 fi
-if [ ! -x .venv/bin/python ]; then
-    echo "Creating .venv ..."
-    "$PY" -m venv .venv
-fi
-stamp=".venv/.rnnlib-$extras-$(sha1sum pyproject.toml | cut -c1-12)"
-if [ ! -f "$stamp" ]; then
-    echo "Installing rnnlib[$extras] into .venv ..."
-    .venv/bin/python -m pip install --quiet --upgrade pip
-    .venv/bin/python -m pip install --quiet -e ".[$extras]"
-    touch "$stamp"
-fi
+
+# A short fingerprint of the files an environment is built from (sha1sum is not on macOS).
+fingerprint() {
+    "$PY" -c 'import hashlib, sys
+h = hashlib.sha1()
+for f in sys.argv[1:]:
+    h.update(open(f, "rb").read())
+print(h.hexdigest()[:12])' "$@"
+}
+
+make_venv() {  # make_venv DIR
+    if [ ! -x "$1/bin/python" ]; then
+        echo "Creating $1 ..."
+        "$PY" -m venv "$1"
+        "$1/bin/python" -m pip install --quiet --upgrade pip
+    fi
+}
+
+case "$mode" in
+    course|test|site)
+        make_venv .venv
+        stamp=".venv/.rnnlib-$mode-$(fingerprint pyproject.toml)"
+        if [ ! -f "$stamp" ]; then
+            echo "Installing rnnlib[$mode] into .venv ..."
+            PYTHONWARNINGS=ignore .venv/bin/python -m pip install --quiet -e ".[$mode]"
+            touch "$stamp"
+        fi
+        ;;
+    widgets7)
+        reqs=scripts/widgets7-requirements.txt
+        make_venv .venv-widgets7
+        stamp=".venv-widgets7/.rnnlib-widgets7-$(fingerprint pyproject.toml "$reqs")"
+        if [ ! -f "$stamp" ]; then
+            echo "Installing ipywidgets 7.7 and rnnlib into .venv-widgets7 ..."
+            .venv-widgets7/bin/python -m pip install --quiet -r "$reqs"
+            # --no-deps: keep the pinned ipywidgets 7.7, exactly as the Colab set-up cell does.
+            PYTHONWARNINGS=ignore .venv-widgets7/bin/python -m pip install --quiet --no-deps -e .
+            # Its own kernel, inside the venv, so notebooks run there never reach another Python.
+            .venv-widgets7/bin/python -m ipykernel install --prefix .venv-widgets7 \
+                --name rnnlib-widgets7 --display-name "Python (rnnlib, ipywidgets 7.7)" >/dev/null
+            touch "$stamp"
+        fi
+        ;;
+    *)
+        echo "usage: $0 course|test|site|widgets7 (got '$mode')" >&2
+        exit 2
+        ;;
+esac
