@@ -212,3 +212,41 @@ def test_a_single_sequence_may_be_given_as_t_by_f():
     m = random_classifier(2, 3, 2, 7)
     X = np.random.default_rng(7).standard_normal((4, 2))
     np.testing.assert_allclose(m.predict_proba(X), m.predict_proba(X[:, :, None]))
+
+
+def test_layout_exercise_check_accepts_transpose_and_names_the_usual_mistakes():
+    from rnnlib.exercises.classify import check_to_columns
+    assert check_to_columns(lambda X: X.transpose(1, 2, 0))
+    assert check_to_columns(from_batch_first)
+    fb = check_to_columns(lambda X: X.reshape(X.shape[1], X.shape[2], X.shape[0]))
+    assert not fb and "reshape" in fb.message
+    fb = check_to_columns(lambda X: X.T)
+    assert not fb and "reverses all axes" in fb.message
+    fb = check_to_columns(lambda X: X.transpose(1, 0, 2))
+    assert not fb and "(T, N, F)" in fb.message
+    fb = check_to_columns(lambda X: None)
+    assert not fb and "returned None" in fb.message
+
+
+def test_output_backward_check_accepts_the_formula_and_names_mistakes():
+    from rnnlib.exercises.classify import check_output_backward
+
+    def right(p, labels, Why):
+        dy = p.copy()
+        dy[labels, np.arange(p.shape[1])] -= 1
+        dy /= p.shape[1]
+        return dy, Why.T @ dy
+
+    def no_mean(p, labels, Why):
+        dy, _ = right(p, labels, Why)
+        return dy * p.shape[1], Why.T @ (dy * p.shape[1])
+
+    assert check_output_backward(right)
+    fb = check_output_backward(no_mean)
+    assert not fb and "divide p - onehot by N" in fb.message
+    fb = check_output_backward(lambda p, l, W: (right(p, l, W)[0], (W.T @ right(p, l, W)[0]).T))
+    assert not fb and "transposed" in fb.message
+    fb = check_output_backward(lambda p, l, W: (None, None))
+    assert not fb and "None" in fb.message
+    fb = check_output_backward(lambda p, l, W: W @ p)
+    assert not fb and "raised" in fb.message
