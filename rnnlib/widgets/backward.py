@@ -1,0 +1,206 @@
+"""Step backwards through time: how the gradient of the loss reaches every h_t and weight.
+
+    dy_t = p_t - onehot(target_t)          dh_t = Why^T dy_t + dh_next
+    dh_raw_t = (1 - h_t^2) * dh_t          dh_next (for step t-1) = Whh^T dh_raw_t
+    dWhy = sum_t dy_t h_t^T                dWhh = sum_t dh_raw_t h_{t-1}^T
+
+``BackwardStepper`` starts at the last step t = T and moves back to t = 1. For the step
+chosen it shows dy_t, the two gradients h_t receives (Why^T dy_t from its own output and
+dh_next from the future), their sum dh_t, the tanh factor 1 - h_t^2, dh_raw_t and what
+is sent on to step t-1; below, dWhy and dWhh summed over the steps visited so far
+(T down to t). All numbers come from ``RNN.backward(..., trace=True)``. Shapes: V vocabulary,
+H hidden, T = len(text) - 1 steps; every column shown is (V, 1) or (H, 1).
+"""
+from __future__ import annotations
+
+import html
+
+import ipywidgets as widgets
+import numpy as np
+
+from .. import plots
+from ..optim import Adagrad
+from ..rnn import RNN
+from ..vocab import Vocab
+from . import figure_in
+
+
+def warmed_up_rnn(vocab: Vocab, text: str, hidden_size: int = 6, seed: int = 0,
+                  iterations: int = 10) -> RNN:
+    """An RNN that has taken a few Adagrad steps on ``text``.
+
+    At min-char-rnn's initial weights (0.01 * randn) almost nothing flows back through
+    Whh, so dh_next would be a column of near-zeros; after a few steps of learning every
+    path carries a visible share of the gradient.
+    """
+    model = RNN(len(vocab), hidden_size, seed=seed)
+    opt = Adagrad(lr=0.1)
+    inputs, targets = vocab.encode(text[:-1]), vocab.encode(text[1:])
+    for _ in range(iterations):
+        _, grads, _ = model.loss_and_grads(inputs, targets)
+        opt.step(model.params, grads)
+    return model
+
+
+def _from_the_end(a: np.ndarray) -> np.ndarray:
+    """Running sums taken from the last step back: out[t] = a[t] + a[t+1] + ... + a[T-1]."""
+    return a[::-1].cumsum(axis=0)[::-1]
+
+
+class BackwardStepper(widgets.VBox):
+    """Walk the backward pass of an RNN on ``text`` from the last step to the first.
+
+    ``BackwardStepper()`` uses "hello" (inputs h, e, l, l; targets e, l, l, o) and
+    :func:`warmed_up_rnn`. Pass ``model`` (an RNN) and ``text``, and ``vocab`` when the
+    model was built for a vocabulary other than ``Vocab.from_text(text)``.
+
+    The numbers shown are kept as attributes: ``t`` (1..T), ``input_char``,
+    ``target_char``, ``dy`` (V, 1), ``dh_out`` (= Why^T dy), ``dh_next``, ``dh``,
+    ``tanh_grad`` (= 1 - h_t^2), ``dh_raw`` and ``dh_to_prev`` (= Whh^T dh_raw, what step
+    t-1 receives), all (H, 1); ``dWhy_so_far`` (V, H) and ``dWhh_so_far`` (H, H) summed
+    over steps T..t. ``trace`` and ``grads`` hold the library's whole backward pass.
+    """
+
+    def __init__(self, model: RNN | None = None, text: str = "hello",
+                 vocab: Vocab | None = None, h_prev=None):
+        if not isinstance(text, str) or len(text) < 2:
+            raise ValueError(f"text must be a string of at least 2 characters (one input and "
+                             f"its target), got {text!r}; try text='hello'.")
+        self.vocab = vocab if vocab is not None else Vocab.from_text(text)
+        self.model = model if model is not None else warmed_up_rnn(self.vocab, text)
+        if self.model.vocab_size != len(self.vocab):
+            raise ValueError(
+                f"the model reads {self.model.vocab_size} characters but the vocabulary of "
+                f"{text!r} has {len(self.vocab)} ({''.join(self.vocab.chars)!r}); pass the "
+                f"vocabulary the model was built for as vocab=..., or a model with "
+                f"vocab_size={len(self.vocab)}.")
+        self.text = text
+        self.inputs = self.vocab.encode(text[:-1])                  # (T,)
+        self.targets = self.vocab.encode(text[1:])                  # (T,)
+        self.T = T = len(self.inputs)
+
+        # the library does the whole backward pass; the widget only reads it out
+        self.cache = self.model.forward(self.inputs, h_prev)
+        back = self.model.backward(self.cache, self.targets, trace=True)
+        self.trace, self.grads, self.dh_prev = back.trace, back.grads, back.dh_prev
+        hs = self.cache.hs[:, :, 0]                                 # (T, H)
+        h_before = np.concatenate([self.cache.h_prev.T, hs[:-1]])   # h_{t-1}: (T, H)
+        dys, dh_raw = self.trace.dys[:, :, 0], self.trace.dh_raw[:, :, 0]
+        # each step's share of dWhy and dWhh (outer products), summed from T back to t
+        self._dWhy_running = _from_the_end(dys[:, :, None] * hs[:, None, :])        # (T, V, H)
+        self._dWhh_running = _from_the_end(dh_raw[:, :, None] * h_before[:, None, :])  # (T, H, H)
+        # fixed colour scales over all steps, so colours compare as t moves
+        self._vmax_dy = float(np.abs(dys).max())
+        self._vmax_dh = float(max(np.abs(getattr(self.trace, k)).max()
+                                  for k in ("dh_out", "dh_next", "dh", "dh_raw")))
+        self._vmax_dWhy = float(np.abs(self._dWhy_running).max())
+        self._vmax_dWhh = float(np.abs(self._dWhh_running).max())
+
+        self.slider = widgets.IntSlider(value=T, min=1, max=T, step=1, description="step t",
+                                        continuous_update=False,
+                                        style={"description_width": "initial"})
+        self.back_button = widgets.Button(description="◀ back to t−1",
+                                          button_style="primary",
+                                          layout=widgets.Layout(width="130px"))
+        self.forward_button = widgets.Button(description="t+1 ▶",
+                                             layout=widgets.Layout(width="80px"))
+        self.back_button.on_click(lambda _: self._move(-1))
+        self.forward_button.on_click(lambda _: self._move(+1))
+        self.readout = widgets.HTML()
+        self.columns_out = widgets.Output()
+        self.totals_out = widgets.Output()
+        self.slider.observe(lambda change: self._show(int(change["new"])), names="value")
+
+        controls = widgets.HBox([self.back_button, self.slider, self.forward_button])
+        super().__init__([controls, self.readout, self.columns_out, self.totals_out])
+        self._show(T)
+
+    # ---- events ------------------------------------------------------------------
+    def _move(self, step: int) -> None:
+        self.slider.value = int(np.clip(self.slider.value + step, 1, self.T))
+
+    # ---- what one step shows -----------------------------------------------------
+    def _show(self, t: int) -> None:
+        i = t - 1                                       # arrays are 0-based, steps 1-based
+        tr = self.trace
+        self.t = t
+        self.input_char = self.vocab.chars[int(self.inputs[i])]
+        self.target_char = self.vocab.chars[int(self.targets[i])]
+        self.dy = tr.dys[i]
+        self.dh_out = tr.dh_out[i]
+        self.dh_next = tr.dh_next[i]
+        self.dh = tr.dh[i]
+        self.tanh_grad = 1.0 - self.cache.hs[i] ** 2
+        self.dh_raw = tr.dh_raw[i]
+        # what leaves this step backwards: the next step's dh_next, or dL/dh_0 at t = 1
+        self.dh_to_prev = tr.dh_next[i - 1] if i > 0 else self.dh_prev
+        self.dWhy_so_far = self._dWhy_running[i]
+        self.dWhh_so_far = self._dWhh_running[i]
+        self.back_button.disabled = t == 1
+        self.forward_button.disabled = t == self.T
+        self.readout.value = self._readout_html()
+        self._draw_columns()
+        self._draw_totals()
+
+    def _draw_columns(self) -> None:
+        H, V = self.model.hidden_size, self.model.vocab_size
+        units = [str(k) for k in range(H)]
+        t = self.t
+        cols = [(self.dy, f"$dy_{{{t}}}$", [plots.char_label(c) for c in self.vocab.chars],
+                 self._vmax_dy),
+                (self.dh_out, "$W_{hy}^T dy$\n(from output)", units, self._vmax_dh),
+                (self.dh_next, "$+\\ dh_{next}$\n(from future)", units, self._vmax_dh),
+                (self.dh, f"$=\\ dh_{{{t}}}$", units, self._vmax_dh),
+                (self.tanh_grad, f"$\\odot\\ (1-h_{{{t}}}^2)$", units, 1.0),
+                (self.dh_raw, "$=\\ dh_{raw}$", units, self._vmax_dh),
+                (self.dh_to_prev, "$W_{hh}^T dh_{raw}$\n" +
+                 (f"(sent to t={t - 1})" if t > 1 else "($dL/dh_0$)"), units,
+                 self._vmax_dh)]
+        height = 0.42 * max(H, V) + 1.9
+        with figure_in(self.columns_out, 1, len(cols), figsize=(1.3 * len(cols) + 0.6, height),
+                       layout="constrained") as (fig, axes):
+            for ax, (col, title, labels, vmax) in zip(axes, cols):
+                plots.column_heatmap(col, ax=ax, title=title, row_labels=labels, vmax=vmax,
+                                     fmt="{:+.3f}")
+            axes[0].set_ylabel("character")
+            axes[1].set_ylabel("hidden unit")
+            fig.suptitle(f"backward through step t = {t}: input "
+                         f"{plots.char_label(self.input_char)!r}, target "
+                         f"{plots.char_label(self.target_char)!r}   "
+                         f"(one colour scale for the hidden columns, over all steps)",
+                         fontsize=10)
+
+    def _draw_totals(self) -> None:
+        H, V = self.model.hidden_size, self.model.vocab_size
+        t, T = self.t, self.T
+        steps = f"steps {T}..{t}" if t < T else f"step {T} only"
+        with figure_in(self.totals_out, 1, 2, figsize=(4.0 + 0.45 * 2 * H, 0.35 * H + 2.0),
+                       gridspec_kw={"width_ratios": [1, 1]}, layout="constrained") as (fig, axes):
+            plots.signed_heatmap(self.dWhy_so_far, ax=axes[0], vmax=self._vmax_dWhy,
+                                 row_labels=[plots.char_label(c) for c in self.vocab.chars],
+                                 title=f"$dW_{{hy}}$ so far: $\\sum_{{s={t}}}^{{{T}}} "
+                                       f"dy_s\\,h_s^T$",
+                                 xlabel="hidden unit", ylabel="character")
+            plots.signed_heatmap(self.dWhh_so_far, ax=axes[1], vmax=self._vmax_dWhh,
+                                 title=f"$dW_{{hh}}$ so far: $\\sum_{{s={t}}}^{{{T}}} "
+                                       f"dh_{{raw,s}}\\,h_{{s-1}}^T$",
+                                 xlabel="from unit (of $h_{s-1}$)", ylabel="to unit")
+            fig.suptitle(f"running totals over {steps} (full sums at t = 1); each colour "
+                         f"scale is fixed over all steps", fontsize=10)
+
+    def _readout_html(self) -> str:
+        def norm(a):
+            return f"{float(np.linalg.norm(a)):.4f}"
+        inp = html.escape(repr(self.input_char))
+        tgt = html.escape(repr(self.target_char))
+        sent = (f"dh_next for step {self.t - 1}" if self.t > 1 else "dL/dh<sub>0</sub>")
+        future = ("nothing: t = T is the last step, dh_next = 0" if self.t == self.T
+                  else f"‖dh_next‖ = {norm(self.dh_next)}")
+        return (f'<div style="font-size:14px;line-height:1.5">'
+                f"<b>t = {self.t}</b> of {self.T}: input {inp} → target {tgt}<br>"
+                f"‖dy<sub>t</sub>‖ = {norm(self.dy)} · from the output "
+                f"‖W<sub>hy</sub><sup>T</sup>dy<sub>t</sub>‖ = {norm(self.dh_out)} · "
+                f"from the future: {future} · "
+                f"‖dh<sub>t</sub>‖ = {norm(self.dh)} · ‖dh<sub>raw</sub>‖ = "
+                f"{norm(self.dh_raw)} · sent back as {sent}: ‖W<sub>hh</sub><sup>T</sup>"
+                f"dh<sub>raw</sub>‖ = {norm(self.dh_to_prev)}</div>")
