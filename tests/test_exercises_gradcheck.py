@@ -83,14 +83,14 @@ def test_checker_accepts_the_right_diagnosis_and_explains_it():
 
 def test_checker_says_which_parameters_were_missed_or_added():
     fb = ex.check_planted_bug("B", {"Whh", "bh"}, 1)
-    assert not fb and "['Wxh']" in fb.message and "also fail" in fb.message
+    assert not fb and "Wxh also fails" in fb.message and "also fail" in fb.message
     fb = ex.check_planted_bug("A", {"Whh", "Why"}, 4)
-    assert not fb and "['Why']" in fb.message and "pass" in fb.message
+    assert not fb and "Why passes" in fb.message
 
 
 def test_checker_rejects_a_wrong_bug_with_a_reason():
     fb = ex.check_planted_bug("C", {"by"}, 3)
-    assert not fb and "['bh']" in fb.message and "['by']" in fb.message
+    assert not fb and "would break bh, but here by fails" in fb.message
     # bug 2 breaks the same parameters as B's bug: the checker suggests one time step
     fb = ex.check_planted_bug("B", {"Wxh", "Whh", "bh"}, 2)
     assert not fb and "single time step" in fb.message
@@ -110,7 +110,7 @@ def test_checker_explains_incomplete_answers(failing, bug, words):
 
 def test_hint_and_explain_do_not_crash_and_name_the_parameter():
     assert "Whh" in ex.hint("A")
-    assert "dh_next" in ex.explain(1) and "['by']" in ex.explain(5)
+    assert "dh_next" in ex.explain(1) and "breaks by." in ex.explain(5)
     with pytest.raises(ValueError, match="mystery"):
         ex.mystery_model("Z", 4, 5)
     with pytest.raises(ValueError, match="numbers"):

@@ -153,6 +153,16 @@ def _names(failing) -> tuple[set | None, str]:
     return names, ""
 
 
+def _listing(names) -> str:
+    """{'bh', 'Whh'} -> 'Whh and bh', in the order of the parameters."""
+    ordered = [k for k in PARAM_NAMES if k in names]
+    return ordered[0] if len(ordered) == 1 else ", ".join(ordered[:-1]) + " and " + ordered[-1]
+
+
+def _fail(names) -> str:
+    return _listing(names) + (" fails" if len(names) == 1 else " fail")
+
+
 def _bug_number(bug) -> int | None:
     try:
         n = int(str(bug).strip())
@@ -184,33 +194,33 @@ def check_planted_bug(mystery: str, failing=None, bug=None) -> Feedback:
         missed, extra = sorted(right - names), sorted(names - right)
         parts = []
         if missed:
-            parts.append(f"{missed} also fail{'s' if len(missed) == 1 else ''}: look again "
-                         f"at the table")
+            parts.append(f"{_listing(missed)} also fail{'s' if len(missed) == 1 else ''}: "
+                         f"look again at the table")
         if extra:
-            parts.append(f"{extra} pass{'es' if len(extra) == 1 else ''} (relative error "
-                         f"near 1e-8 or below is round-off, not a bug)")
+            parts.append(f"{_listing(extra)} pass{'es' if len(extra) == 1 else ''} "
+                         f"(a relative error of 1e-8 or below is round-off, not a bug)")
         return Feedback(False, f"Mystery {key}: " + "; ".join(parts) + ".")
     n = _bug_number(bug)
     if bug is None:
-        return Feedback(False, f"Mystery {key}: right, {sorted(names)} fail. Now pick the "
+        return Feedback(False, f"Mystery {key}: right, {_fail(names)}. Now pick the "
                                f"bug (a number 1-{len(BUGS)}) that breaks exactly those.")
     if n is None:
         return Feedback(False, f"Mystery {key}: bug = {bug!r} is not one of the numbers "
                                f"1-{len(BUGS)} of the list.")
     if n == truth:
-        return Feedback(True, f"Mystery {key}: {sorted(names)} fail, bug {n} ({BUGS[n]}). "
+        return Feedback(True, f"Mystery {key}: {_fail(names)}, bug {n} ({BUGS[n]}). "
                               f"Why exactly these: {WHY[n]}")
     if BREAKS[n] == right:
         return Feedback(False, f"Mystery {key}: bug {n} would break the same parameters, so "
                                f"this table cannot tell them apart. Check the model again on "
                                f"a single time step (inputs[:1], targets[:1]): which of the "
                                f"two bugs needs a next step to show?")
-    return Feedback(False, f"Mystery {key}: bug {n} would break {sorted(BREAKS[n])}, but "
-                           f"here {sorted(right)} fail. {_hint_for(truth)}")
+    return Feedback(False, f"Mystery {key}: bug {n} would break {_listing(BREAKS[n])}, but "
+                           f"here {_fail(right)}. {_hint_for(truth)}")
 
 
 def _hint_for(bug: int) -> str:
-    failing = sorted(BREAKS[bug])
+    failing = [k for k in PARAM_NAMES if k in BREAKS[bug]]
     if len(failing) == 1:
         return (f"Only {failing[0]} fails: look for a line of the backward pass that "
                 f"computes d{failing[0]} and that nothing else reads.")
@@ -234,4 +244,4 @@ def explain(bug) -> str:
     n = _bug_number(bug)
     if n is None:
         raise ValueError(f"bug must be one of the numbers {sorted(BUGS)}, got {bug!r}.")
-    return f"Bug {n} ({BUGS[n]}) breaks {sorted(BREAKS[n])}. {WHY[n]}"
+    return f"Bug {n} ({BUGS[n]}) breaks {_listing(BREAKS[n])}. {WHY[n]}"
