@@ -90,7 +90,7 @@ def test_training_matches_the_library_loop_step_for_step():
         loss, grads, _ = ref.loss_and_grads(vocab.encode("hell"), vocab.encode("ello"))
         losses.append(loss)
         opt.step(ref.params, grads)
-    w = LossExplorer(hidden_size=8, seed=0)
+    w = LossExplorer(hidden_size=8, seed=0)  # a size other than the default
     w.train(5)
     np.testing.assert_allclose([l for _, l in w.history[:5]], losses, rtol=1e-12)
     for k in ref.params:

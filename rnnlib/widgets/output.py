@@ -29,7 +29,7 @@ class LossExplorer(widgets.VBox):
     """Per-step probabilities and losses of an RNN on ``text``, and a button to train it.
 
     ``LossExplorer()`` uses "hello" (inputs h, e, l, l; targets e, l, l, o) and a fresh
-    ``RNN(4, 8, seed=0)``, initialised like min-char-rnn, so it starts near the uniform
+    ``RNN(4, 6, seed=0)``, initialised like min-char-rnn, so it starts near the uniform
     guess. Pass ``model`` (an RNN, trained in place) and ``text``, and ``vocab`` when the
     model was built for a vocabulary other than ``Vocab.from_text(text)``.
 
@@ -40,7 +40,7 @@ class LossExplorer(widgets.VBox):
     """
 
     def __init__(self, model: RNN | None = None, text: str = "hello",
-                 vocab: Vocab | None = None, hidden_size: int = 8, seed: int = 0,
+                 vocab: Vocab | None = None, hidden_size: int = 6, seed: int = 0,
                  lr: float = 0.1):
         if not isinstance(text, str) or len(text) < 2:
             raise ValueError(f"text must be a string of at least 2 characters (one input and "
