@@ -80,11 +80,12 @@ def load_arrays(path) -> tuple[dict[str, np.ndarray], dict]:
 
 def restore_params(params: dict, saved: dict, what: str = "param") -> None:
     """Copy saved arrays into ``params`` in place, checking names and shapes."""
+    have = sorted(k.split("/", 1)[1] for k in saved if k.startswith(what + "/"))
+    if sorted(params) != have:
+        raise CheckpointError(f"the checkpoint holds {what} arrays {have} but this model has "
+                              f"{sorted(params)}; it was saved from a different kind of model.")
     for k, p in params.items():
         key = f"{what}/{k}"
-        if key not in saved:
-            raise CheckpointError(f"the checkpoint has no {key!r}; it was saved from a "
-                                  f"different kind of model.")
         if saved[key].shape != p.shape:
             raise CheckpointError(f"{key} in the checkpoint has shape {saved[key].shape} "
                                   f"but the model needs {p.shape}; build the model with the "

@@ -148,7 +148,7 @@ class Trainer:
         t0 = time.perf_counter()
         out = []
         for _ in range(int(n_iters)):
-            if self.pointer + T + 1 >= self.stream_len or self.state is None:
+            if self.pointer + T + 1 >= self.stream_len:
                 self.pointer, self.state = 0, None       # wrap: start again from h = 0
             inputs, targets = self.batch()
             text = None
@@ -192,20 +192,32 @@ class Trainer:
                 "iteration": self.iteration, "pointer": self.pointer,
                 "smooth_loss": self.smooth_loss, "n_state": len(self._state_list()),
                 "has_state": self.state is not None,
-                "samples": [[i, s] for i, s in self.samples]}
+                "samples": [[i, s] for i, s in self.samples],
+                # the sampler's generator, so a resumed run samples the same text
+                "rng": self.rng.bit_generator.state}
         return ckpt.save_arrays(path, arrays, meta)
 
     @classmethod
     def load(cls, path, text: str) -> "Trainer":
         """Resume from a checkpoint; ``text`` is the corpus to continue training on."""
         arrays, meta = ckpt.load_arrays(path)
+        missing = [k for k in ("vocab", "config", "iteration", "pointer", "smooth_loss",
+                               "n_state", "has_state", "samples") if k not in meta]
+        if missing or "history" not in arrays:
+            raise ckpt.CheckpointError(
+                f"{str(path)!r} is an rnnlib checkpoint but not one written by "
+                f"Trainer.save (it lacks {missing or ['history']}).")
         vocab = Vocab(meta["vocab"])
         extra = sorted(set(text) - set(vocab.chars))
         if extra:
             raise ckpt.CheckpointError(
                 f"the text has characters the checkpoint's vocabulary lacks: {extra[:10]}; "
                 f"resume with the text the checkpoint was trained on.")
-        cfg = TrainConfig(**meta["config"])
+        try:
+            cfg = TrainConfig(**meta["config"]).validate()
+        except (TypeError, ValueError) as err:
+            raise ckpt.CheckpointError(f"{str(path)!r} has settings this rnnlib cannot use: "
+                                       f"{err}") from None
         tr = cls(text, cfg, vocab=vocab)
         ckpt.restore_params(tr.model.params, arrays, "param")
         if any(k.startswith("opt/") for k in arrays) and hasattr(tr.optimizer, "mem"):
@@ -218,6 +230,8 @@ class Trainer:
             tr.state = parts[0] if len(parts) == 1 else tuple(parts)
         tr.history = [(int(i), float(a), float(b)) for i, a, b in arrays["history"]]
         tr.samples = [(int(i), s) for i, s in meta["samples"]]
+        if "rng" in meta:
+            tr.rng.bit_generator.state = meta["rng"]
         return tr
 
     def _state_list(self) -> list[np.ndarray]:

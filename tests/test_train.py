@@ -1,0 +1,286 @@
+"""The training loop against an independent, plain min-char-rnn loop, and its edge cases."""
+import math
+
+import numpy as np
+import pytest
+
+import rnnlib
+from rnnlib import TrainConfig, Trainer, TrainingDiverged
+
+from reference import lossfun
+
+TEXT = "the cat sat on the mat. the dog sat on the log. a cat and a dog met.\n" * 2   # 142 chars
+
+
+def reference_run(text, params, T, N, lr, clip, n_iters):
+    """min-char-rnn's main loop, written out plainly, for N streams side by side:
+    stream n is data[n*L : (n+1)*L]; each keeps its own hprev; gradients are averaged
+    over the streams (the loss is a batch mean); Adagrad by hand. Returns per-iteration
+    (loss, smooth_loss, params copy)."""
+    chars = sorted(set(text))
+    data = [chars.index(c) for c in text]
+    V, H = len(chars), params["Whh"].shape[0]
+    L = len(data) // N
+    params = {k: v.copy() for k, v in params.items()}
+    mem = {k: np.zeros_like(v) for k, v in params.items()}
+    smooth = -math.log(1.0 / V) * T
+    p, hprev = 0, None
+    out = []
+    for n in range(n_iters):
+        if p + T + 1 >= L or n == 0:
+            p, hprev = 0, [np.zeros((H, 1)) for _ in range(N)]
+        loss, grads = 0.0, {k: np.zeros_like(v) for k, v in params.items()}
+        for s in range(N):
+            seg = data[s * L + p: s * L + p + T + 1]
+            l_s, g_s, hprev[s], _ = lossfun(params, seg[:-1], seg[1:], hprev[s])
+            loss += l_s / N
+            for k in grads:
+                grads[k] += g_s[k] / N
+        smooth = smooth * 0.999 + loss * 0.001
+        for k in params:
+            g = np.clip(grads[k], -clip, clip)
+            mem[k] += g * g
+            params[k] -= lr * g / np.sqrt(mem[k] + 1e-8)
+        p += T
+        out.append((loss, smooth, {k: v.copy() for k, v in params.items()}))
+    return out
+
+
+def follow(tr, n_iters):
+    """Train one iteration at a time and copy the parameters after each."""
+    rows = []
+    for _ in range(n_iters):
+        prog = tr.train(1)[0]
+        rows.append((prog.loss, prog.smooth_loss,
+                     {k: v.copy() for k, v in tr.model.params.items()}))
+    return rows
+
+
+@pytest.mark.parametrize("N, clip, n_iters", [(1, 5.0, 45), (1, 0.02, 45), (3, 5.0, 16)])
+def test_trainer_reproduces_a_plain_min_char_rnn_loop(N, clip, n_iters):
+    """Iteration by iteration: same losses, smooth losses and parameters as the reference,
+    across at least two wraps of the data pointer (where h is reset to zero).
+    clip=0.02 makes clipping bite on most entries; sampling every 4 iterations must not
+    disturb training."""
+    T = 7
+    cfg = TrainConfig(hidden_size=6, seq_length=T, batch_size=N, clip=clip,
+                      sample_every=4, sample_length=10, seed=3)
+    tr = Trainer(TEXT, cfg)
+    wraps = n_iters * T // (len(TEXT) // N)
+    assert wraps >= 2
+    ref = reference_run(TEXT, tr.model.params, T, N, 0.1, clip, n_iters)
+    got = follow(tr, n_iters)
+    for i, ((l, s, P), (rl, rs, rP)) in enumerate(zip(got, ref)):
+        assert l == pytest.approx(rl, rel=1e-10), i
+        assert s == pytest.approx(rs, rel=1e-12), i
+        for k in P:
+            np.testing.assert_allclose(P[k], rP[k], rtol=1e-9, atol=1e-12, err_msg=f"{k} at {i}")
+
+
+def test_hidden_state_is_carried_between_chunks_and_reset_at_the_wrap():
+    cfg = TrainConfig(hidden_size=5, seq_length=10, sample_every=0)
+    tr = Trainer(TEXT, cfg)
+    seen = []
+    real = tr.model.loss_and_grads
+
+    def spy(inputs, targets, h_prev):
+        loss, grads, h_last = real(inputs, targets, h_prev)
+        seen.append((None if h_prev is None else h_prev.copy(), h_last.copy(), tr.pointer))
+        return loss, grads, h_last
+    tr.model.loss_and_grads = spy
+    tr.train(30)
+    for i, (h_prev, _, pointer) in enumerate(seen):
+        if pointer == 0:
+            assert h_prev is None or not np.any(h_prev), i        # fresh start: h = 0
+        else:
+            np.testing.assert_array_equal(h_prev, seen[i - 1][1])  # carried from the chunk before
+    # the pointer wrapped: 142 characters give 13 chunks of 10 before the end
+    assert [p for _, _, p in seen].count(0) == 3
+
+
+def test_batch_streams_are_contiguous_slices():
+    """Column n reads stream n = data[n*L:(n+1)*L] chunk after chunk; targets are the
+    inputs shifted by one character."""
+    N, T = 4, 5
+    tr = Trainer(TEXT, TrainConfig(hidden_size=4, seq_length=T, batch_size=N, sample_every=0))
+    data, L = tr.data, len(tr.data) // N
+    assert tr.stream_len == L
+    cols = []
+    for _ in range(5):
+        x, y = tr.batch()
+        assert x.shape == (T, N)
+        np.testing.assert_array_equal(x[1:], y[:-1])
+        cols.append((x, y))
+        tr.train(1)
+    xs = np.concatenate([c[0] for c in cols])              # (5 T, N)
+    ys = np.concatenate([c[1] for c in cols])
+    for n in range(N):
+        np.testing.assert_array_equal(xs[:, n], data[n * L: n * L + 5 * T])
+        np.testing.assert_array_equal(ys[:, n], data[n * L + 1: n * L + 5 * T + 1])
+
+
+def test_progress_callback_sees_every_iteration():
+    cfg = TrainConfig(hidden_size=4, seq_length=6, batch_size=2, sample_every=3,
+                      sample_length=12)
+    tr = Trainer(TEXT, cfg)
+    seen = []
+    out = tr.train(7, callback=seen.append)
+    assert seen == out
+    assert [p.iteration for p in seen] == list(range(1, 8))
+    assert [p.chars_seen for p in seen] == [i * 6 * 2 for i in range(1, 8)]
+    due = [p.iteration - 1 for p in seen if p.sample is not None]
+    assert due == [0, 3, 6]
+    assert [i for i, _ in tr.samples] == [0, 3, 6]
+    for _, s in tr.samples:
+        assert len(s) == 12 and set(s) <= set(TEXT)
+    assert all(p.elapsed >= 0 for p in seen)
+
+
+def test_smooth_loss_starts_at_the_loss_of_uniform_guessing():
+    tr = Trainer(TEXT, TrainConfig(hidden_size=4, seq_length=9, sample_every=0))
+    V = len(set(TEXT))
+    assert tr.smooth_loss == pytest.approx(9 * math.log(V))
+    first = tr.train(1)[0]
+    assert first.smooth_loss == pytest.approx(0.999 * 9 * math.log(V) + 0.001 * first.loss)
+    # an untrained model (weights ~0.01) predicts nearly uniformly
+    assert first.loss == pytest.approx(9 * math.log(V), rel=0.01)
+
+
+def test_periodic_checkpoints(tmp_path):
+    path = tmp_path / "run.npz"
+    cfg = TrainConfig(hidden_size=4, seq_length=6, sample_every=0, checkpoint_every=5,
+                      checkpoint_path=str(path))
+    tr = Trainer(TEXT, cfg)
+    tr.train(12)
+    back = Trainer.load(path, TEXT)
+    assert back.iteration == 10
+    assert len(back.history) == 10
+
+
+def test_divergence_stops_before_the_update_and_keeps_the_last_checkpoint(tmp_path):
+    """A non-finite gradient at iteration 6: training stops with a clear error, the
+    parameters and Adagrad memory are those after iteration 6 (not touched by nan), and
+    the checkpoint written at iteration 4 is intact and loads."""
+    path = tmp_path / "run.npz"
+    cfg = TrainConfig(hidden_size=4, seq_length=6, sample_every=0, checkpoint_every=4,
+                      checkpoint_path=str(path))
+    tr = Trainer(TEXT, cfg)
+    real = tr.model.loss_and_grads
+    calls = []
+
+    def flaky(inputs, targets, h_prev):
+        loss, grads, h = real(inputs, targets, h_prev)
+        calls.append(1)
+        if len(calls) == 7:
+            grads["Whh"][0, 0] = np.nan
+            loss = float("nan")
+        return loss, grads, h
+    tr.model.loss_and_grads = flaky
+    snaps = {}
+    tr_snap = lambda p: snaps.setdefault(p.iteration, (
+        {k: v.copy() for k, v in tr.model.params.items()},
+        {k: v.copy() for k, v in tr.optimizer.mem.items()}))
+    with pytest.raises(TrainingDiverged, match=r"iteration 6: the loss is nan.*\['Whh'\]"):
+        tr.train(20, callback=tr_snap)
+    assert tr.iteration == 6
+    for k, v in tr.model.params.items():
+        assert np.all(np.isfinite(v)) and np.all(np.isfinite(tr.optimizer.mem[k]))
+        np.testing.assert_array_equal(v, snaps[6][0][k])
+        np.testing.assert_array_equal(tr.optimizer.mem[k], snaps[6][1][k])
+    back = Trainer.load(path, TEXT)
+    assert back.iteration == 4
+    for k, v in back.model.params.items():
+        np.testing.assert_array_equal(v, snaps[4][0][k])
+
+
+def test_natural_divergence_is_caught():
+    """A learning rate far too high in float32: the weights grow until the logits overflow;
+    the trainer reports it instead of carrying on with nan."""
+    cfg = TrainConfig(hidden_size=8, seq_length=10, learning_rate=1e37, clip=1e38,
+                      optimizer="sgd", dtype="float32", sample_every=0)
+    tr = Trainer(TEXT, cfg)
+    with np.errstate(all="ignore"), pytest.raises(TrainingDiverged, match="not finite"):
+        tr.train(50)
+    assert all(np.all(np.isfinite(v)) for v in tr.model.params.values())
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_save_load_continue_equals_training_straight_through(tmp_path, dtype):
+    cfg = TrainConfig(hidden_size=6, seq_length=8, batch_size=2, sample_every=3,
+                      sample_length=15, dtype=dtype, seed=11)
+    straight = Trainer(TEXT, cfg)
+    straight.train(17)
+
+    first = Trainer(TEXT, cfg)
+    first.train(7)                       # the pointer wraps after iteration 8
+    first.save(tmp_path / "mid.npz")
+    resumed = Trainer.load(tmp_path / "mid.npz", TEXT)
+    resumed.train(10)
+
+    assert resumed.iteration == straight.iteration == 17
+    assert resumed.pointer == straight.pointer
+    assert resumed.history == straight.history
+    assert resumed.samples == straight.samples
+    assert resumed.smooth_loss == straight.smooth_loss
+    np.testing.assert_array_equal(resumed.state, straight.state)
+    for k in straight.model.params:
+        assert resumed.model.params[k].dtype == np.dtype(dtype)
+        np.testing.assert_array_equal(resumed.model.params[k], straight.model.params[k])
+        np.testing.assert_array_equal(resumed.optimizer.mem[k], straight.optimizer.mem[k])
+
+
+# ---- bad input -------------------------------------------------------------------------
+def test_empty_text_is_a_clear_error():
+    with pytest.raises(ValueError, match="text is empty"):
+        Trainer("", TrainConfig())
+
+
+def test_too_short_text_names_its_length():
+    with pytest.raises(ValueError, match=r"the text has 20 characters, too short for "
+                                         r"seq_length=25 and batch_size=1"):
+        Trainer("a" * 10 + "b" * 10, TrainConfig())
+    with pytest.raises(ValueError, match=r"each of the 8 streams needs at least 27"):
+        Trainer(TEXT, TrainConfig(batch_size=8))
+
+
+@pytest.mark.parametrize("field, value, msg", [
+    ("hidden_size", 0, "hidden_size must be a positive whole number, got 0"),
+    ("seq_length", -5, "seq_length must be a positive whole number, got -5"),
+    ("batch_size", 2.5, "batch_size must be a positive whole number, got 2.5"),
+    ("learning_rate", 0.0, "learning_rate must be a finite number greater than 0, got 0.0"),
+    ("temperature", -1, "temperature must be a finite number greater than 0, got -1"),
+    ("sample_every", -1, "sample_every must be a whole number >= 0"),
+    ("model", "gru", "model must be one of .*'rnn'.*got 'gru'"),
+    ("optimizer", "adam", "optimizer must be 'adagrad' or 'sgd', got 'adam'"),
+    ("dtype", "float16", "dtype must be float64 or float32, got float16"),
+])
+def test_bad_settings_name_the_value(field, value, msg):
+    with pytest.raises((ValueError, TypeError), match=msg):
+        Trainer(TEXT, TrainConfig(**{field: value}))
+
+
+def test_checkpoint_every_needs_a_path():
+    with pytest.raises(ValueError, match="checkpoint_every is set but checkpoint_path is not"):
+        Trainer(TEXT, TrainConfig(checkpoint_every=10))
+
+
+def test_character_outside_a_given_vocabulary_is_named():
+    with pytest.raises(ValueError, match=r"character '\.' \(U\+002E\)"):
+        Trainer(TEXT, TrainConfig(seq_length=5),
+                vocab=rnnlib.Vocab.from_text(TEXT.replace(".", "")))
+
+
+def test_bad_iteration_count():
+    tr = Trainer(TEXT, TrainConfig(hidden_size=3, seq_length=5))
+    with pytest.raises(ValueError, match="n_iters must be a whole number >= 0, got -1"):
+        tr.train(-1)
+    assert tr.train(0) == []
+
+
+def test_korean_text_trains():
+    text = "가나다라 마바사 아자차카 타파하. " * 8
+    tr = Trainer(text, TrainConfig(hidden_size=8, seq_length=10, sample_every=5,
+                                   sample_length=6))
+    out = tr.train(10)
+    assert out[-1].loss < out[0].loss
+    assert set(tr.samples[-1][1]) <= set(text)
