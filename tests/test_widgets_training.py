@@ -1,0 +1,117 @@
+import html
+
+import matplotlib
+import numpy as np
+import pytest
+
+import rnnlib
+from rnnlib.widgets.training import TrainingProgress, TrainingWidget
+
+matplotlib.use("Agg")
+
+TEXT = "hello world, hello there. " * 20
+
+
+def small_trainer(**kw):
+    cfg = dict(hidden_size=12, seq_length=8, sample_every=0, seed=3)
+    cfg.update(kw)
+    return rnnlib.Trainer(TEXT, rnnlib.TrainConfig(**cfg))
+
+
+def test_clicking_train_runs_n_iterations_and_fills_the_bar():
+    w = TrainingWidget(small_trainer(), steps=40, redraws=4)
+    assert w.train_button.description.startswith("Train")
+    w.train_button.click()
+    assert w.iteration == 40 and w.trainer.iteration == 40
+    assert len(w.history) == 40
+    assert w.progress.value == w.progress.max == 40
+    assert "iteration 40" in w.status.value
+
+
+def test_the_bar_advances_during_training_not_only_at_the_end():
+    w = TrainingWidget(small_trainer(), steps=50, redraws=2)
+    seen = []
+    w.progress.observe(lambda ch: seen.append(ch["new"]), names="value")
+    w.train_button.click()
+    assert seen[-1] == 50
+    assert len(set(seen)) > 10 and seen == sorted(seen)
+
+
+def test_the_loss_plotted_is_the_trainers_history():
+    w = TrainingWidget(small_trainer(), steps=30, redraws=3)
+    w.train_button.click()
+    w.train_button.click()                      # a second click continues the same curve
+    hist = np.array(w.trainer.history)
+    assert len(hist) == 60
+    (x_loss, y_loss), (x_smooth, y_smooth) = w.plotted
+    np.testing.assert_array_equal(x_loss, hist[:, 0])
+    np.testing.assert_array_equal(y_loss, hist[:, 1])
+    np.testing.assert_array_equal(y_smooth, hist[:, 2])
+
+
+def test_the_slider_sets_n_and_the_button_label():
+    w = TrainingWidget(small_trainer(), steps=20)
+    w.steps.value = 70
+    assert w.train_button.description == "Train 70 steps"
+    w.train_button.click()
+    assert w.iteration == 70 and w.progress.max == 70
+
+
+def test_training_in_chunks_gives_the_same_numbers_as_one_train_call():
+    """The widget only splits the run to redraw; the losses equal a plain Trainer.train(n)."""
+    w = TrainingWidget(small_trainer(), steps=45, redraws=4)
+    w.train_button.click()
+    plain = small_trainer()
+    plain.train(45)
+    np.testing.assert_allclose(np.array(w.history), np.array(plain.history), rtol=1e-12)
+    for k in plain.model.params:
+        np.testing.assert_allclose(w.trainer.model.params[k], plain.model.params[k], rtol=1e-12)
+
+
+def test_samples_are_shown_as_training_goes():
+    w = TrainingWidget(small_trainer(), steps=30, redraws=3, sample_length=40)
+    assert [it for it, _ in w.samples] == [0]          # iteration 0: before any training
+    w.train_button.click()
+    assert [it for it, _ in w.samples] == [0, 10, 20, 30]
+    last = w.samples[-1][1]
+    assert len(last) == 40 and set(last) <= set(TEXT)
+    assert html.escape(last) in w.sample_box.value
+
+
+def test_reset_starts_again_from_the_same_fresh_weights():
+    w = TrainingWidget(small_trainer(), steps=20)
+    w.train_button.click()
+    w.reset_button.click()
+    assert w.iteration == 0 and w.history == [] and w.progress.value == 0
+    fresh = small_trainer()
+    for k, p in fresh.model.params.items():
+        np.testing.assert_array_equal(w.trainer.model.params[k], p)
+    assert w.plotted == []
+
+
+def test_divergence_is_reported_in_the_widget_not_raised():
+    tr = small_trainer()
+    tr.model.params["Whh"][0, 0] = np.nan
+    w = TrainingWidget(tr, steps=20)
+    w.train_button.click()
+    assert "diverged" in w.status.value and w.progress.bar_style == "danger"
+    assert not w.train_button.disabled
+
+
+def test_progress_callback_counts_iterations_and_collects_samples():
+    tr = small_trainer(sample_every=10)
+    bar = TrainingProgress(25)
+    tr.train(25, callback=bar)
+    assert bar.count == 25 and bar.bar.value == bar.bar.max == 25
+    assert f"iteration {tr.iteration}" in bar.label.value
+    assert bar.samples == tr.samples and len(bar.samples) == 3
+    assert html.escape(tr.samples[-1][1]) in bar.sample_box.value
+
+
+def test_learner_mistakes_get_clear_errors():
+    with pytest.raises(TypeError, match="Trainer"):
+        TrainingWidget("hello")
+    with pytest.raises(ValueError, match="max_steps"):
+        TrainingWidget(small_trainer(), steps=900, max_steps=500)
+    with pytest.raises(ValueError, match="n_iters"):
+        TrainingProgress(0)
