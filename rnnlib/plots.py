@@ -272,8 +272,10 @@ def neg_log_curve(points=None, ax=None, labels=None):
         ax.scatter(pts, -np.log(pts), color="#d9822b", zorder=3, edgecolor="#333")
         for j, q in enumerate(pts):
             if labels is not None:
+                right = q > 0.6          # labels near p = 1 go to the left of their point
                 ax.annotate(labels[j], (q, -np.log(q)), textcoords="offset points",
-                            xytext=(6, 6), fontsize=9)
+                            xytext=(-6 if right else 6, 6), ha="right" if right else "left",
+                            fontsize=9)
     ax.set_xlim(0, 1.02)
     ax.set_ylim(0, 5.5)
     ax.set_xlabel("p = probability given to the target")

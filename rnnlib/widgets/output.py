@@ -157,7 +157,7 @@ class LossExplorer(widgets.VBox):
             ax.set_ylabel("loss (sum over the T steps)")
             # headroom above the uniform-guess line for the legend
             ax.set_ylim(0, max(self.uniform_loss, float(h[:, 1].max())) * 1.35)
-            ax.set_xlim(left=0)
+            ax.set_xlim(0, max(10, self.iteration))
             ax.grid(alpha=0.3)
             ax.legend(fontsize=8, loc="upper right")
             fig.suptitle(f"step t = {self.t}: input "
