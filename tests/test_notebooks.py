@@ -1,5 +1,14 @@
-"""Every notebook of the course runs top to bottom in a fresh kernel, and is committed clean."""
+"""Every notebook of the course runs top to bottom in a fresh kernel, and is committed clean.
+
+The run test keeps each executed notebook (outputs and widget state) in build/executed/, so
+that scripts/build_site.py can render the static site without running the notebooks again.
+Two environment variables let ./test.sh run the widget notebooks a second time elsewhere:
+RNNLIB_KERNEL (the Jupyter kernel to use, default "python3") and RNNLIB_EXECUTED_DIR (where
+executed notebooks go; empty: keep none).
+"""
 import json
+import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -10,9 +19,23 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 sys.path.insert(0, str(ROOT / "scripts"))
-from nbtools import SETUP_CELL  # noqa: E402
+from nbtools import SETUP_CELL, badges  # noqa: E402
+import build_site  # noqa: E402
 
 TIMEOUT = 300  # seconds per cell; defaults finish far sooner
+KERNEL = os.environ.get("RNNLIB_KERNEL", "python3")
+EXECUTED_DIR = os.environ.get("RNNLIB_EXECUTED_DIR", str(build_site.EXECUTED_DIR))
+
+
+def uses_widgets(path: Path) -> bool:
+    """Whether a notebook shows ipywidgets (directly or through rnnlib.widgets)."""
+    text = path.read_text(encoding="utf-8")
+    return re.search(r"\bipywidgets\b|rnnlib\.widgets|from rnnlib import widgets", text) is not None
+
+
+def _run_params():
+    return [pytest.param(p, id=p.stem, marks=[pytest.mark.widgets] if uses_widgets(p) else [])
+            for p in NOTEBOOKS]
 
 
 def test_the_course_has_its_notebooks():
@@ -35,22 +58,31 @@ def test_committed_without_outputs(path):
 def test_has_the_shared_setup_cell_first(path):
     nb = nbformat.read(path, as_version=4)
     first_code = next(c for c in nb.cells if c.cell_type == "code")
-    assert first_code.source == SETUP_CELL, f"{path.name}: first code cell is not the set-up cell"
+    assert first_code.source == SETUP_CELL, (
+        f"{path.name}: first code cell is not the set-up cell of scripts/nbtools.py; "
+        f"regenerate the notebook with nbtools.write")
     assert "Solution" in "".join(c.source for c in nb.cells if c.cell_type == "markdown"), \
         f"{path.name} has no revealable solution"
 
 
-@pytest.mark.notebook
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook_runs_top_to_bottom(path):
-    from nbclient import NotebookClient
+def test_title_and_badges_open_this_notebook(path):
+    """The first cell is a '# ' title with this notebook's own Binder and Colab links."""
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=TIMEOUT, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
-    t0 = time.perf_counter()
-    client.execute()
-    took = time.perf_counter() - t0
+    head = nb.cells[0]
+    assert head.cell_type == "markdown" and head.source.startswith("# "), \
+        f"{path.name}: the first cell should be the '# ' title"
+    assert badges(path.name) in head.source, \
+        f"{path.name}: the badges under the title do not point at {path.name}"
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("path", _run_params())
+def test_notebook_runs_top_to_bottom(path):
+    nb, took = build_site.execute(path, kernel_name=KERNEL, timeout=TIMEOUT)
     errors = [(i, o.get("ename"), o.get("evalue")) for i, c in enumerate(nb.cells)
               if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert not errors, f"{path.name}: error outputs {errors}"
-    print(f"{path.name}: {took:.1f} s")
+    if EXECUTED_DIR:
+        build_site.save_executed(nb, path, Path(EXECUTED_DIR), seconds=took)
+    print(f"{path.name}: {took:.1f} s (kernel {KERNEL})")
