@@ -262,20 +262,20 @@ def step_norms(series: dict, ax=None, chars=None, title: str = "",
 def neg_log_curve(points=None, ax=None, labels=None):
     """The loss of one step, -log p, against the target's probability p in (0, 1].
 
-    ``points`` (values of p) are marked on the curve, labelled with ``labels``.
+    ``points`` (values of p) are marked on the curve in different colours; ``labels``
+    name them in a legend, in the empty upper right where the loss is small.
     """
     ax = _ax(ax, figsize=(5, 3))
     p = np.linspace(0.005, 1, 400)
-    ax.plot(p, -np.log(p), color="#333", lw=2, label="$-\\log p$")
+    ax.plot(p, -np.log(p), color="#333", lw=2)
     if points is not None:
         pts = np.asarray(points, dtype=float).ravel()
-        ax.scatter(pts, -np.log(pts), color="#d9822b", zorder=3, edgecolor="#333")
+        colours = plt.get_cmap("tab10").colors
         for j, q in enumerate(pts):
-            if labels is not None:
-                right = q > 0.6          # labels near p = 1 go to the left of their point
-                ax.annotate(labels[j], (q, -np.log(q)), textcoords="offset points",
-                            xytext=(-6 if right else 6, 6), ha="right" if right else "left",
-                            fontsize=9)
+            ax.scatter([q], [-np.log(q)], color=colours[j % 10], edgecolor="#333", s=45,
+                       zorder=3, label=None if labels is None else labels[j])
+        if labels is not None:
+            ax.legend(fontsize=9, loc="upper right")
     ax.set_xlim(0, 1.02)
     ax.set_ylim(0, 5.5)
     ax.set_xlabel("p = probability given to the target")
