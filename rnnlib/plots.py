@@ -460,3 +460,40 @@ def vocab_growth(series: dict, ax=None, title: str = "vocabulary size while read
     ax.grid(alpha=0.3, which="both")
     ax.legend(fontsize=9)
     return ax
+
+
+def columns_side_by_side(columns, ax=None, vmax: float = 1.0, fmt: str = "{:.2f}"):
+    """Several column vectors side by side in one axes, e.g. the terms of one RNN step.
+
+    columns: a list of (values (K,) or (K, 1), title, row_labels or None). Each is drawn as
+    a column of cells coloured on one diverging scale -vmax..vmax (blue negative, red
+    positive), its values written in, its title above; rows of equal index line up. One axes
+    for all columns draws several times faster than one axes per column, which matters in
+    a widget that redraws on every slider move.
+    """
+    cols = [(np.asarray(v, dtype=float).reshape(-1), title, labels)
+            for v, title, labels in columns]
+    K = max(len(v) for v, _, _ in cols)
+    step = 1.9                                        # room between columns for row labels
+    ax = _ax(ax, figsize=(1.3 * len(cols) + 1, 0.42 * K + 1.2))
+    im = None
+    for j, (v, title, labels) in enumerate(cols):
+        x0 = j * step
+        im = ax.imshow(v[:, None], cmap="RdBu_r", vmin=-vmax, vmax=vmax,
+                       extent=(x0 - 0.5, x0 + 0.5, len(v) - 0.5, -0.5),
+                       interpolation="nearest")
+        ax.add_patch(plt.Rectangle((x0 - 0.5, -0.5), 1, len(v), fill=False, lw=0.8,
+                                   edgecolor="#444"))
+        for k, val in enumerate(v):
+            # dark cells get white text so the number stays readable
+            ax.text(x0, k, fmt.format(val), ha="center", va="center", fontsize=8.5,
+                    color="white" if abs(val) > 0.6 * vmax else "black")
+        if labels is not None:
+            for k, lab in enumerate(labels):
+                ax.text(x0 - 0.6, k, str(lab), ha="right", va="center", fontsize=9)
+        ax.text(x0, -0.75, title, ha="center", va="bottom", fontsize=10)
+    ax.set_xlim(-1.3, (len(cols) - 1) * step + 0.6)
+    ax.set_ylim(K - 0.45, -1.4)
+    ax.set_aspect("auto")
+    ax.axis("off")
+    return ax
