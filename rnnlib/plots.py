@@ -492,8 +492,57 @@ def columns_side_by_side(columns, ax=None, vmax: float = 1.0, fmt: str = "{:.2f}
             for k, lab in enumerate(labels):
                 ax.text(x0 - 0.6, k, str(lab), ha="right", va="center", fontsize=9)
         ax.text(x0, -0.75, title, ha="center", va="bottom", fontsize=10)
-    ax.set_xlim(-1.3, (len(cols) - 1) * step + 0.6)
+    ax.set_xlim(-1.3, (len(cols) - 1) * step + 1.2)     # room for the last title
     ax.set_ylim(K - 0.45, -1.4)
     ax.set_aspect("auto")
     ax.axis("off")
+    return ax
+
+
+def adagrad_steps_by_char(counts, steps, chars, ax=None, title: str = ""):
+    """Adagrad's step size for each character's column of Wxh against how often it was read.
+
+    counts (V,): times each character was an input; steps (V,): lr / sqrt(mem + 1e-8)
+    averaged over the column. Characters never read (count 0) are left out. A dashed guide
+    shows the slope 1/sqrt(count) that adding up squared gradients predicts.
+    """
+    counts = np.asarray(counts, dtype=float)
+    steps = np.asarray(steps, dtype=float)
+    seen = counts > 0
+    ax = _ax(ax, figsize=(6.5, 4.2))
+    ax.scatter(counts[seen], steps[seen], s=14, color="#3b75af", alpha=0.7)
+    for c, n, s in zip(np.asarray(chars)[seen], counts[seen], steps[seen]):
+        ax.annotate(char_label(c), (n, s), textcoords="offset points", xytext=(3, 2),
+                    fontsize=8)
+    if seen.sum() >= 2:
+        n = np.geomspace(counts[seen].min(), counts[seen].max(), 50)
+        mid = np.median(steps[seen] * np.sqrt(counts[seen]))
+        ax.plot(n, mid / np.sqrt(n), "--", color="0.4", lw=1.2, label="∝ 1/√count")
+        ax.legend(fontsize=9, loc="upper right")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("times the character was an input")
+    ax.set_ylabel("step size lr / √(mem + 1e-8)")
+    ax.grid(alpha=0.3, which="both")
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+def step_size_boxes(steps: dict, ax=None, title: str = ""):
+    """One box per parameter: the spread of its entries' step sizes, on a log axis.
+
+    steps maps a parameter name to an array of per-entry step sizes (any shape).
+    """
+    ax = _ax(ax, figsize=(5, 4.2))
+    names = list(steps)
+    data = [np.asarray(steps[k], dtype=float).ravel() for k in names]
+    ax.boxplot(data, whis=(0, 100), widths=0.55)
+    ax.set_xticks(range(1, len(names) + 1))
+    ax.set_xticklabels(names)
+    ax.set_yscale("log")
+    ax.set_ylabel("step size lr / √(mem + 1e-8)")
+    ax.grid(alpha=0.3, axis="y", which="both")
+    if title:
+        ax.set_title(title, fontsize=10)
     return ax

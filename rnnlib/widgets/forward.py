@@ -121,28 +121,25 @@ class HelloStepper(widgets.VBox):
 
     def _draw_columns(self) -> None:
         H = self.model.hidden_size
-        units = [str(k) for k in range(H)]
         cols = [(self.x_t, r"$x_t$", [plots.char_label(c) for c in self.vocab.chars]),
-                (self.h_prev, r"$h_{t-1}$", units),
-                (self.Wxh_x, r"$W_{xh}x_t$", units),
-                (self.Whh_h, r"$+\ W_{hh}h_{t-1}$", units),
-                (self.bh, r"$+\ b_h$", units),
-                (self.a_t, r"$=\ $sum", units),
-                (self.h_t, r"$h_t=\tanh($sum$)$", units)]
-        width = 1.25 * len(cols) + 1.4
-        height = 0.42 * max(H, self.model.vocab_size) + 1.5
-        with figure_in(self.columns_out, 1, len(cols), figsize=(width, height),
-                       layout="constrained") as (fig, axes):
-            for ax, (col, title, labels) in zip(axes, cols):
-                # one fixed colour scale, the range of tanh, for every column and step, so
-                # equal colours mean equal numbers; larger sums saturate (the number shows)
-                plots.column_heatmap(col, ax=ax, title=title, row_labels=labels, vmax=1.0)
-            axes[0].set_ylabel("character")
-            axes[1].set_ylabel("hidden unit")
-            fig.colorbar(axes[-1].get_images()[0], ax=list(axes), fraction=0.03, pad=0.02,
+                (self.h_prev, r"$h_{t-1}$", range(H)),
+                (self.Wxh_x, r"$W_{xh}x_t$", None),
+                (self.Whh_h, r"$+\ W_{hh}h_{t-1}$", None),
+                (self.bh, r"$+\ b_h$", None),
+                (self.a_t, r"$=$ sum", None),
+                (self.h_t, r"$h_t=\tanh($sum$)$", range(H))]
+        width = 1.3 * len(cols) + 1.6
+        height = 0.42 * max(H, self.model.vocab_size) + 1.3
+        with figure_in(self.columns_out, figsize=(width, height)) as (fig, ax):
+            # one fixed colour scale, the range of tanh, for every column and step, so
+            # equal colours mean equal numbers; larger sums saturate (the number shows)
+            plots.columns_side_by_side(cols, ax=ax, vmax=1.0)
+            fig.colorbar(ax.get_images()[-1], ax=ax, fraction=0.025, pad=0.01,
                          label="value (colours stop at ±1)")
-            fig.suptitle(f"step t = {self.t}: input {plots.char_label(self.input_char)!r}, "
-                         f"target {plots.char_label(self.target_char)!r}", fontsize=11)
+            ax.set_title(f"step t = {self.t}: input {plots.char_label(self.input_char)!r}, "
+                         f"target {plots.char_label(self.target_char)!r}   "
+                         f"(rows: characters for $x_t$, hidden units for the rest)",
+                         fontsize=11, pad=14)
 
     def _draw_heatmap(self) -> None:
         T, H = self.hs.shape
