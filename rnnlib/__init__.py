@@ -7,6 +7,7 @@ from . import data
 from .checkpoint import CheckpointError
 from .classify import RNNClassifier
 from .gradcheck import check_model, numerical_gradient, rel_error
+from .lstm import LSTM
 from .optim import SGD, Adagrad
 from .rnn import RNN, Backward, BackwardTrace, RNNCache
 from .sampling import prime, sample, sample_text
@@ -19,4 +20,5 @@ __all__ = [
     "TrainConfig", "Trainer", "Progress", "TrainingDiverged", "CheckpointError",
 ]
 __all__ += ["RNNClassifier"]
+__all__ += ["LSTM"]
 __version__ = "0.1.0"
