@@ -142,8 +142,10 @@ class LossExplorer(widgets.VBox):
         with figure_in(self.plot_out, 1, 3, figsize=(2 * bar_w + 4.2, 3.1),
                        gridspec_kw={"width_ratios": [bar_w, bar_w, 4.2]}) as (fig, axes):
             plots.logit_bars(self.y_t, chars, ax=axes[0], title=f"logits $y_{{{self.t}}}$")
+            # plain text only: a title with $...$ is laid out by mathtext, which has no
+            # fallback font for characters such as Hangul
             plots.prob_bars(self.p_t, chars, target=target, ax=axes[1],
-                            title=f"$p_{{{self.t}}}$:")
+                            title="probabilities:")
             axes[1].axhline(1 / len(chars), color="#555", ls=":", lw=1)
             axes[1].text(len(chars) - 0.5, 1 / len(chars), "1/V", ha="right", va="bottom",
                          fontsize=8, color="#555")
