@@ -297,9 +297,14 @@ def unrolled_graph(inputs, targets, ax=None, backward: bool = True):
     rows = {"x": 0.0, "h": 1.4, "y": 2.8, "L": 4.0}
     colours = {"x": "#e8eef6", "h": "#f6e9d8", "y": "#e6f2e6", "L": "#f3e0e0"}
 
-    def node(t, kind, text):
+    def node(t, kind, text, char=None):
         ax.text(t, rows[kind], text, ha="center", va="center", fontsize=11, zorder=3,
                 bbox=dict(boxstyle="round,pad=0.35", fc=colours[kind], ec="#555"))
+        if char is not None:
+            # a separate plain-text label: mathtext has no fallback font for e.g. Hangul
+            below = kind == "x"
+            ax.text(t, rows[kind] + (-0.42 if below else 0.42), repr(char_label(char)),
+                    ha="center", va="top" if below else "bottom", fontsize=11)
 
     def arrow(p, q, back=False, label=None, lx=0.0, ly=0.0, rad=0.0):
         style = dict(color="#c0392b", ls="--", lw=1.6) if back else dict(color="#777", lw=1.3)
@@ -313,10 +318,10 @@ def unrolled_graph(inputs, targets, ax=None, backward: bool = True):
     node(-1, "h", "$h_0$")
     for t in range(T):
         last = t == T - 1
-        node(t, "x", f"$x_{t + 1}$ {char_label(inputs[t])!r}")
+        node(t, "x", f"$x_{t + 1}$", inputs[t])
         node(t, "h", f"$h_{t + 1}$")
         node(t, "y", f"$y_{t + 1}, p_{t + 1}$")
-        node(t, "L", f"$L_{t + 1}$ {char_label(targets[t])!r}")
+        node(t, "L", f"$L_{t + 1}$", targets[t])
         # the same three weight matrices at every step: that is what "shared" means
         arrow((t, rows["x"]), (t, rows["h"]), label="$W_{xh}$", lx=-0.25, ly=-0.25)
         arrow((t - 1, rows["h"]), (t, rows["h"]), label="$W_{hh}$", ly=0.17)
@@ -330,7 +335,7 @@ def unrolled_graph(inputs, targets, ax=None, backward: bool = True):
             arrow((t, rows["h"]), (t - 1, rows["h"]), back=True, rad=-0.4,
                   label="$dh_{next}$" if last else None, ly=-0.72)
     ax.set_xlim(-1.6, T - 0.3)
-    ax.set_ylim(-0.6, 4.6)
+    ax.set_ylim(-0.9, 4.9)
     ax.axis("off")
     return ax
 
