@@ -551,3 +551,61 @@ def step_size_boxes(steps: dict, ax=None, title: str = ""):
     if title:
         ax.set_title(title, fontsize=10)
     return ax
+
+
+def one_hot_heatmap(x, vocab_chars, text=None, ax=None, title: str = ""):
+    """The one-hot matrix of a text: one row per vocabulary character, column t is x_t.
+
+    x: (T, V, N) or (T, V) one-hot array (the first sequence is drawn); vocab_chars (V,);
+    text: the T characters read, to label the columns. Columns are numbered like x[t].
+    """
+    xs = _first_column(x)                                  # (T, V)
+    T, V = xs.shape
+    ax = _ax(ax, figsize=(max(3.5, 0.42 * T + 2.2), max(2.2, 0.3 * V + 1.3)))
+    ax.imshow(xs.T, cmap="Blues", vmin=0, vmax=1.25, aspect="auto", interpolation="nearest")
+    # thin lines between cells, so a single column can be followed by eye
+    ax.set_xticks(np.arange(-0.5, T, 1), minor=True)
+    ax.set_yticks(np.arange(-0.5, V, 1), minor=True)
+    ax.grid(which="minor", color="#c8c8c8", lw=0.6)
+    ax.tick_params(which="minor", length=0)
+    small = 8 if V > 25 else 10
+    ax.set_yticks(range(V))
+    ax.set_yticklabels([f"{i}  {char_label(c)}" for i, c in enumerate(vocab_chars)],
+                       fontsize=small)
+    if T <= 60:
+        ax.set_xticks(range(T))
+        ax.set_xticklabels([f"{t}\n{char_label(text[t])}" if text is not None else str(t)
+                            for t in range(T)], fontsize=small if T > 25 else 10)
+    ax.set_xlabel("t (column x[t] is the character read at step t)")
+    ax.set_ylabel("vocabulary index, character")
+    ax.set_title(title or f"one-hot matrix: V = {V} rows, T = {T} columns", fontsize=10)
+    return ax
+
+
+def cdf_segments(p, vocab_chars, u=None, ax=None, title: str = ""):
+    """The interval [0, 1) cut into one piece per character, piece k as long as p[k].
+
+    p: probabilities (V,) or (V, 1). A uniform number u lands in exactly one piece, and
+    that piece's character is the sample (inverse-CDF sampling); ``u`` is drawn as a line.
+    """
+    p = np.asarray(p, dtype=float).ravel()
+    edges = np.concatenate([[0.0], np.cumsum(p)])
+    ax = _ax(ax, figsize=(8, 1.9))
+    colours = plt.get_cmap("tab20")(np.arange(len(p)) % 20)
+    for k, c in enumerate(vocab_chars):
+        ax.barh(0, p[k], left=edges[k], height=0.8, color=colours[k], edgecolor="white",
+                linewidth=1)
+        if p[k] > 0.035:   # label only the pieces wide enough to hold a letter
+            ax.text(edges[k] + p[k] / 2, 0, char_label(c), ha="center", va="center",
+                    fontsize=11)
+    if u is not None:
+        ax.axvline(u, color="black", lw=2)
+        ax.annotate(f"u = {u:.3f}", (u, 0.42), xytext=(0, 6), textcoords="offset points",
+                    ha="center", va="bottom", fontsize=10)
+    ax.set_xlim(0, max(1.0, edges[-1]))
+    ax.set_ylim(-0.5, 0.9)
+    ax.set_yticks([])
+    ax.set_xlabel("cumulative probability (the CDF)")
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax
