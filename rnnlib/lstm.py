@@ -1,13 +1,10 @@
 """The LSTM: a character model whose memory is a cell state updated by addition.
 
 Shapes: V = vocab size, H = hidden size, T = time steps, N = batch (sequences as columns).
-Inputs and targets are int arrays (T,) or (T, N), exactly as for :class:`rnnlib.RNN`, and
-the model has the same interface (``forward``, ``loss``, ``backward``, ``loss_and_grads``,
-``step``), so ``Trainer``, ``sample``, ``prime`` and ``check_model`` use it unchanged. The
-one difference is the state: an LSTM carries the pair (h, c), each (H, N).
-
-As in rnn.py the per-step arrays are stored batch-major, (T, N, K), so the work shared by
-all steps is one matrix multiply; the cache shows them as (T, K, N) column views.
+Inputs and targets are int arrays (T,) or (T, N) and the interface is :class:`rnnlib.RNN`'s,
+so ``Trainer``, ``sample``, ``prime`` and ``check_model`` use it unchanged; the one
+difference is the state, the pair (h, c), each (H, N). As in rnn.py, per-step arrays are
+stored (T, N, K) and the cache shows them as (T, K, N) column views.
 """
 from __future__ import annotations
 
@@ -16,15 +13,10 @@ from typing import NamedTuple
 import numpy as np
 
 from ._checks import float_dtype, index_array, positive_int, state_array
-from .rnn import RNN
+from .rnn import RNN, _cols
 
 PARAM_NAMES = ("Wx", "Wh", "b", "Why", "by")
 GATES = ("i", "f", "o", "g")   # the order of the four row blocks of Wx, Wh and b
-
-
-def _cols(a: np.ndarray) -> np.ndarray:
-    """(T, N, K) storage -> (T, K, N) view: each [t] is a column matrix."""
-    return a.transpose(0, 2, 1)
 
 
 def sigmoid(a: np.ndarray) -> np.ndarray:
@@ -48,10 +40,7 @@ class LSTMCache(NamedTuple):
     ps: np.ndarray       # (T, V, N): softmax probabilities
     logps: np.ndarray    # (T, V, N): log p, exact even where p underflows to 0
 
-    @property
-    def hs(self) -> np.ndarray:
-        """h_t for every step, (T, H, N): the same name as RNNCache.hs, for plots."""
-        return self.h
+    hs = property(lambda self: self.h, doc="h_t, (T, H, N): RNNCache's name, for plots.")
 
     @property
     def xs(self) -> np.ndarray:
@@ -156,20 +145,17 @@ class LSTM:
 
     def initial_state(self, n: int = 1) -> tuple[np.ndarray, np.ndarray]:
         """(h_0, c_0) = (0, 0), each (H, n)."""
-        H = self.hidden_size
-        return np.zeros((H, n), dtype=self.dtype), np.zeros((H, n), dtype=self.dtype)
+        return tuple(np.zeros((self.hidden_size, n), dtype=self.dtype) for _ in "hc")
 
     def _state(self, h_prev, n: int) -> tuple[np.ndarray, np.ndarray]:
         """Check a state argument: None (zeros) or the pair (h, c), each (H, n)."""
         if h_prev is None:
             return self.initial_state(n)
         if not isinstance(h_prev, (tuple, list)) or len(h_prev) != 2:
-            shape = getattr(h_prev, "shape", None)
-            raise ValueError(
-                f"an LSTM's state is the pair (h, c), each (hidden_size, batch) = "
-                f"({self.hidden_size}, {n}); got {type(h_prev).__name__}"
-                f"{f' of shape {shape}' if shape is not None else ''}. Pass "
-                f"(h, c), e.g. model.initial_state({n}), or None to start from zeros.")
+            got = f"{type(h_prev).__name__} of shape {np.shape(h_prev)}"
+            raise ValueError(f"an LSTM's state is the pair (h, c), each (hidden_size, batch) = "
+                             f"({self.hidden_size}, {n}); got {got}. Pass (h, c), e.g. "
+                             f"model.initial_state({n}), or None to start from zeros.")
         H = self.hidden_size
         return (state_array("h_prev (the h of the pair)", h_prev[0], H, n, self.dtype),
                 state_array("c_prev (the c of the pair)", h_prev[1], H, n, self.dtype))
@@ -187,16 +173,19 @@ class LSTM:
         a = np.take(P["Wx"].T, ix, axis=0)                          # (T, N, 4H)
         a += P["b"].T
         WhT = P["Wh"].T
-        i, f, o, g, c, h = (np.empty((T, N, H), dtype=self.dtype) for _ in range(6))
+        # i, f, o are adjacent blocks, so one sigmoid call computes all three
+        ifo = np.empty((T, N, 3 * H), dtype=self.dtype)
+        g, c, h = (np.empty((T, N, H), dtype=self.dtype) for _ in range(3))
         h_t, c_t = h0.T, c0.T                                        # (N, H) rows
         for t in range(T):
-            a_t = a[t] + h_t @ WhT                                   # (N, 4H)
-            i[t] = sigmoid(a_t[:, :H])
-            f[t] = sigmoid(a_t[:, H:2 * H])
-            o[t] = sigmoid(a_t[:, 2 * H:3 * H])
+            a_t = a[t]
+            a_t += h_t @ WhT                                         # (N, 4H)
+            ifo[t] = sigmoid(a_t[:, :3 * H])
             g[t] = np.tanh(a_t[:, 3 * H:])
-            c_t = c[t] = f[t] * c_t + i[t] * g[t]                    # the additive path
-            h_t = h[t] = o[t] * np.tanh(c_t)
+            i_t, f_t, o_t = ifo[t, :, :H], ifo[t, :, H:2 * H], ifo[t, :, 2 * H:]
+            c_t = c[t] = f_t * c_t + i_t * g[t]                      # the additive path
+            h_t = h[t] = o_t * np.tanh(c_t)
+        i, f, o = ifo[:, :, :H], ifo[:, :, H:2 * H], ifo[:, :, 2 * H:]
         ys = np.matmul(h.reshape(T * N, H), P["Why"].T).reshape(T, N, V)
         ys += P["by"].T
         # log-softmax with one exp: z = y - max y, log p = z - log sum exp z
@@ -236,23 +225,28 @@ class LSTM:
         dby = dys2.sum(axis=0)[:, None]
         dh_out = (dys2 @ P["Why"]).reshape(T, N, H)                  # Why^T dy_t, as rows
 
+        # every factor that does not depend on the gradient, for all steps at once
         tanh_c = np.tanh(c)
         c_before = np.concatenate([cache.c_prev.T[None], c[:-1]])    # c_{t-1}: (T, N, H)
+        dc_from_h = o * (1 - tanh_c ** 2)                            # dc_t / dh_t
+        da_i = g * i * (1 - i)                                       # da_i / dc_t
+        da_f = c_before * f * (1 - f)                                # da_f / dc_t
+        da_o = tanh_c * o * (1 - o)                                  # da_o / dh_t
+        da_g = i * (1 - g ** 2)                                      # da_g / dc_t
         da = np.empty((T, N, 4 * H), dtype=self.dtype)
         if trace:
-            dh_all, dc_all = np.empty_like(dh_out), np.empty_like(dh_out)
-            dh_next_all, dc_next_all = np.empty_like(dh_out), np.empty_like(dh_out)
+            dh_all, dc_all, dh_next_all, dc_next_all = (np.empty_like(dh_out) for _ in "1234")
         dh_next = np.zeros((N, H), dtype=self.dtype)
         dc_next = np.zeros((N, H), dtype=self.dtype)
         Wh = P["Wh"]
         for t in reversed(range(T)):
             dh = dh_out[t] + dh_next
             # c_t reaches the loss through h_t = o tanh(c_t) and through c_{t+1}
-            dc = dc_next + dh * o[t] * (1 - tanh_c[t] ** 2)
-            da[t, :, :H] = dc * g[t] * i[t] * (1 - i[t])              # di * sigmoid'
-            da[t, :, H:2 * H] = dc * c_before[t] * f[t] * (1 - f[t])  # df * sigmoid'
-            da[t, :, 2 * H:3 * H] = dh * tanh_c[t] * o[t] * (1 - o[t])  # do * sigmoid'
-            da[t, :, 3 * H:] = dc * i[t] * (1 - g[t] ** 2)            # dg * tanh'
+            dc = dc_next + dh * dc_from_h[t]
+            np.multiply(dc, da_i[t], out=da[t, :, :H])
+            np.multiply(dc, da_f[t], out=da[t, :, H:2 * H])
+            np.multiply(dh, da_o[t], out=da[t, :, 2 * H:3 * H])
+            np.multiply(dc, da_g[t], out=da[t, :, 3 * H:])
             if trace:
                 dh_next_all[t], dc_next_all[t], dh_all[t], dc_all[t] = dh_next, dc_next, dh, dc
             dh_next = da[t] @ Wh                                     # Wh^T da_t, as rows
@@ -260,7 +254,12 @@ class LSTM:
 
         da2 = da.reshape(T * N, 4 * H)
         # sum_t da_t h_{t-1}^T, where h_0 is h_prev and h_{t-1} for t >= 2 is in h
-        dWh = da2[N:].T @ h2[:-N] + da[0].T @ cache.h_prev.T
+        # one gate block at a time: four small products run far faster than one big one
+        # in OpenBLAS, which splits the big one across threads that cost more than they save
+        dWh = np.empty_like(Wh)
+        for k in range(4):
+            rows_k = slice(k * H, (k + 1) * H)
+            dWh[rows_k] = da2[N:, rows_k].T @ h2[:-N] + da[0, :, rows_k].T @ cache.h_prev.T
         db = da2.sum(axis=0)[:, None]
         # sum_t da_t x_t^T for one-hot x_t: add each row of da into its character's column
         dWx_rows = np.zeros((V, 4 * H), dtype=self.dtype)
