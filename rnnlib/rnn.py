@@ -67,6 +67,20 @@ def _cols(a: np.ndarray) -> np.ndarray:
     return a.transpose(0, 2, 1)
 
 
+def _sum_rows_by_index(rows: np.ndarray, ix: np.ndarray, V: int) -> np.ndarray:
+    """out[v] = sum of rows[k] over every k with ix[k] == v; rows (K, H) -> out (V, H).
+
+    This is sum_t dh_raw_t x_t^T for one-hot x_t. Sorting the rows by character and
+    adding each run in one go is much faster than np.add.at, which adds row by row.
+    """
+    order = np.argsort(ix, kind="stable")
+    ix_sorted = ix[order]
+    starts = np.flatnonzero(np.diff(ix_sorted, prepend=-1))      # first row of each run
+    out = np.zeros((V, rows.shape[1]), dtype=rows.dtype)
+    out[ix_sorted[starts]] = np.add.reduceat(np.take(rows, order, axis=0), starts, axis=0)
+    return out
+
+
 class RNN:
     """Vanilla RNN with min-char-rnn's parameters and initialisation.
 
@@ -116,18 +130,23 @@ class RNN:
         H, V = self.hidden_size, self.vocab_size
         h0 = state_array("h_prev", h_prev, H, N, self.dtype)
 
-        # Wxh x_t + bh for every step at once: pick the columns of Wxh, as rows.
-        a = np.ascontiguousarray(P["Wxh"].T)[ix] + P["bh"].T       # (T, N, H)
+        # Wxh x_t + bh for every step at once: x_t is one-hot, so this is column ix of
+        # (Wxh + bh); adding bh to the V columns first is cheaper than to T * N rows.
+        hs = np.take(P["Wxh"].T + P["bh"].T, ix, axis=0)            # (T, N, H)
         WhhT = P["Whh"].T
-        h = h0.T                                                     # (N, H)
+        h, Whh_h = h0.T, np.empty((N, H), dtype=self.dtype)         # (N, H) rows
         for t in range(T):
-            a[t] += h @ WhhT
-            h = np.tanh(a[t], out=a[t])                              # a now holds h_t
-        hs = a                                                       # (T, N, H)
-        ys = (hs.reshape(T * N, H) @ P["Why"].T + P["by"].T).reshape(T, N, V)
+            np.matmul(h, WhhT, out=Whh_h)
+            hs[t] += Whh_h
+            h = np.tanh(hs[t], out=hs[t])                            # hs[t] now holds h_t
+        ys = np.matmul(hs.reshape(T * N, H), P["Why"].T).reshape(T, N, V)
+        ys += P["by"].T
+        # log-softmax with one exp: z = y - max y, log p = z - log sum exp z
         z = ys - ys.max(axis=2, keepdims=True)
-        logps = z - np.log(np.exp(z).sum(axis=2, keepdims=True))
-        ps = np.exp(logps)
+        ps = np.exp(z)
+        total = ps.sum(axis=2, keepdims=True)
+        ps /= total
+        logps = np.subtract(z, np.log(total), out=z)
         return RNNCache(ix, h0, _cols(hs), _cols(ys), _cols(ps), _cols(logps))
 
     def loss(self, cache: RNNCache, targets) -> float:
@@ -151,33 +170,39 @@ class RNN:
         hs = cache.hs.transpose(0, 2, 1)                             # (T, N, H) storage
         hs2 = hs.reshape(T * N, H)
 
-        dys = cache.ps.transpose(0, 2, 1).copy()                     # (T, N, V)
+        # dy = (p - onehot(target)) / N: the loss is a batch mean
+        dys = cache.ps.transpose(0, 2, 1) * (1 / N)                  # (T, N, V)
         t_ix, n_ix = np.indices((T, N))
-        dys[t_ix, n_ix, tg] -= 1
-        dys /= N                                                     # loss is a batch mean
+        dys[t_ix, n_ix, tg] -= 1 / N
         dys2 = dys.reshape(T * N, V)
         dWhy = dys2.T @ hs2
         dby = dys2.sum(axis=0)[:, None]
         dh_out = (dys2 @ P["Why"]).reshape(T, N, H)                  # Why^T dy_t, as rows
 
-        dh_raw = np.empty_like(dh_out)
-        dh_next_all = np.empty_like(dh_out) if trace else None
+        # 1 - h^2 for every step at once, so the loop below does only what must be serial
+        dtanh = hs * hs
+        np.subtract(1, dtanh, out=dtanh)
+        dh_raw = dh_out.copy() if trace else dh_out                  # becomes dh_raw in place
+        dh_next_all = np.zeros_like(dh_out) if trace else None
         dh_next = np.zeros((N, H), dtype=self.dtype)
         Whh = P["Whh"]
         for t in reversed(range(T)):
             if trace:
                 dh_next_all[t] = dh_next
-            dh = dh_out[t] + dh_next
-            dh_raw[t] = (1.0 - hs[t] * hs[t]) * dh
-            dh_next = dh_raw[t] @ Whh                                # Whh^T dh_raw, as rows
+            dh = dh_raw[t]
+            dh += dh_next                                            # dh_out + dh_next
+            dh *= dtanh[t]                                           # now dh_raw_t
+            dh_next = dh @ Whh                                       # Whh^T dh_raw, as rows
 
         dr2 = dh_raw.reshape(T * N, H)
-        h_before = np.concatenate([cache.h_prev.T[None], hs[:-1]])   # h_{t-1}: (T, N, H)
-        dWhh = dr2.T @ h_before.reshape(T * N, H)
-        dbh = dr2.sum(axis=0)[:, None]
-        dWxhT = np.zeros((V, H), dtype=self.dtype)
-        np.add.at(dWxhT, cache.inputs.ravel(), dr2)  # sum_t dh_raw_t x_t^T
-        grads = {"Wxh": dWxhT.T.copy(), "Whh": dWhh, "Why": dWhy, "bh": dbh, "by": dby}
+        # sum_t dh_raw_t h_{t-1}^T, where h_0 is h_prev and h_{t-1} for t >= 2 is in hs
+        dWhh = dr2[N:].T @ hs2[:-N] + dh_raw[0].T @ cache.h_prev.T
+        dWxhT = _sum_rows_by_index(dr2, cache.inputs.ravel(), V)     # (V, H)
+        dWxh = np.ascontiguousarray(dWxhT.T)
+        # every dh_raw_t lands in exactly one column of dWxh, so dbh = sum over those columns
+        dbh = dWxhT.sum(axis=0)[:, None]
+        grads = {"Wxh": dWxh,
+                 "Whh": dWhh, "Why": dWhy, "bh": dbh, "by": dby}
 
         tr = None
         if trace:
@@ -200,8 +225,13 @@ class RNN:
     def step(self, ix, h):
         """One step from int indices ix (N,) and state h (H, N) -> (y (V, N), h_next)."""
         P = self.params
-        h = np.tanh(P["Wxh"][:, ix] + P["Whh"] @ h + P["bh"])
-        return P["Why"] @ h + P["by"], h
+        a = P["Whh"] @ h
+        a += P["Wxh"][:, ix]
+        a += P["bh"]
+        h = np.tanh(a, out=a)
+        y = P["Why"] @ h
+        y += P["by"]
+        return y, h
 
     def _targets(self, cache: RNNCache, targets) -> np.ndarray:
         tg = index_array("targets", targets, self.vocab_size)

@@ -49,14 +49,19 @@ def test_chi2_threshold_matches_the_tabulated_value():
     assert THRESHOLD == pytest.approx(27.856, abs=1e-3)
 
 
-def test_hand_worked_inverse_cdf_sampling():
-    """p = (0.2, 0.3, 0.5): cumulative 0.2, 0.5, 1. A uniform number u picks 0 below 0.2,
-    1 below 0.5, else 2; the sampler draws one u per character from the generator."""
-    m = constant_model([0.2, 0.3, 0.5])
-    u = np.random.default_rng(5).random(40)
-    expected = np.where(u < 0.2, 0, np.where(u < 0.5, 1, 2))
+def test_hand_worked_gumbel_max_sampling():
+    """The sampler adds Gumbel noise g (drawn from its generator, one row of V per
+    character) to the logits and takes the largest: with y = log p, character k is
+    argmax(log p + g_k), worked out here from the same draws."""
+    p = np.array([0.2, 0.3, 0.5])
+    m = constant_model(p)
+    g = np.random.default_rng(5).gumbel(size=(40, 3))
+    expected = np.argmax(np.log(p) + g, axis=1)
     got = sample(m, None, 0, 40, rng=np.random.default_rng(5))
     assert got == expected.tolist()
+    # at temperature 2 the noise counts twice as much: argmax(log p + 2 g)
+    got2 = sample(m, None, 0, 40, temperature=2.0, rng=np.random.default_rng(5))
+    assert got2 == np.argmax(np.log(p) + 2 * g, axis=1).tolist()
 
 
 def test_hand_worked_greedy_chain():
