@@ -16,6 +16,7 @@ exits with status 1 after finishing the other pages.
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import html
 import os
@@ -108,8 +109,8 @@ def first_error(nb) -> str:
     return ""
 
 
-def to_html(nb, title: str, widgets_js: str = "", require_js: str = "") -> str:
-    """One notebook as a standalone HTML page (JupyterLab's look), set-up cell left out."""
+@functools.lru_cache(maxsize=4)
+def _exporter(widgets_js: str, require_js: str):
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
     exporter = HTMLExporter(template_name="lab")
@@ -119,7 +120,13 @@ def to_html(nb, title: str, widgets_js: str = "", require_js: str = "") -> str:
         exporter.require_js_url = require_js
     remove = TagRemovePreprocessor(remove_cell_tags={"setup"}, enabled=True)
     exporter.register_preprocessor(remove, enabled=True)
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    return exporter
+
+
+def to_html(nb, title: str, widgets_js: str = "", require_js: str = "") -> str:
+    """One notebook as a standalone HTML page (JupyterLab's look), set-up cell left out."""
+    body, _ = _exporter(widgets_js, require_js).from_notebook_node(
+        nb, resources={"metadata": {"name": title}})
     return body
 
 
@@ -205,6 +212,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=SITE_DIR, help="output folder (default site/)")
     ap.add_argument("--fresh", action="store_true",
                     help="execute every notebook even if a current executed copy exists")
+    ap.add_argument("--executed-dir", type=Path, default=EXECUTED_DIR,
+                    help="where executed notebooks are kept and reused (default build/executed)")
     ap.add_argument("--timeout", type=int, default=300, help="seconds allowed per cell")
     ap.add_argument("--widgets-js", default="",
                     help="URL of @jupyter-widgets/html-manager's embed-amd.js to use instead "
@@ -216,7 +225,8 @@ def main(argv: list[str] | None = None) -> int:
     sources = [p.resolve() for p in args.notebooks] or None
     if sources and args.out == SITE_DIR:
         print("note: building only some pages; the index lists only those.", file=sys.stderr)
-    pages = build(args.out, sources, reuse=not args.fresh, timeout=args.timeout,
+    pages = build(args.out, sources, reuse=not args.fresh, executed_dir=args.executed_dir,
+                  timeout=args.timeout,
                   widgets_js=args.widgets_js, require_js=args.require_js)
     failed = [p for p in pages if p.error]
     print(f"{len(pages) - len(failed)} of {len(pages)} notebooks rendered to "

@@ -266,17 +266,20 @@ def test_colab_setup_cell_fetches_and_installs_rnnlib(tmp_path):
                "GIT_CONFIG_KEY_0": f"url.{mirror.as_uri()}.insteadOf",
                "GIT_CONFIG_VALUE_0": f"https://github.com/{nbtools.REPO}"}
 
-    # A Python with numpy (linked in, as Colab has it) but no rnnlib, matplotlib or ipywidgets.
+    # A Python with numpy and pip (linked in from here, as Colab has them) but no rnnlib,
+    # matplotlib or ipywidgets, so that pip installing any of them would show.
     colab = tmp_path / "colab-python"
-    subprocess.run([sys.executable, "-m", "venv", str(colab)], check=True)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(colab)], check=True)
     py = str(colab / "bin" / "python")
     site = Path(subprocess.run([py, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
                                text=True, capture_output=True, check=True).stdout.strip())
     import numpy
-    np_dir = Path(numpy.__file__).parent
-    for entry in np_dir.parent.iterdir():
-        if entry.name == "numpy" or entry.name.startswith(("numpy-", "numpy.libs")):
-            (site / entry.name).symlink_to(entry)
+    import pip
+    for pkg in (numpy, pip):
+        name = pkg.__name__
+        for entry in Path(pkg.__file__).parent.parent.iterdir():
+            if entry.name == name or entry.name.startswith((f"{name}-", f"{name}.libs")):
+                (site / entry.name).symlink_to(entry)
     before = {p.name for p in site.iterdir()}
 
     course = tmp_path / "content" / "rnns-from-scratch"
