@@ -570,11 +570,11 @@ def one_hot_heatmap(x, vocab_chars, text=None, ax=None, title: str = ""):
     ax.tick_params(which="minor", length=0)
     small = 8 if V > 25 else 10
     ax.set_yticks(range(V))
-    ax.set_yticklabels([f"{i}  {char_label(c)}" for i, c in enumerate(vocab_chars)],
+    ax.set_yticklabels([f"{i}  {jamo_label(c)}" for i, c in enumerate(vocab_chars)],
                        fontsize=small)
     if T <= 60:
         ax.set_xticks(range(T))
-        ax.set_xticklabels([f"{t}\n{char_label(text[t])}" if text is not None else str(t)
+        ax.set_xticklabels([f"{t}\n{jamo_label(text[t])}" if text is not None else str(t)
                             for t in range(T)], fontsize=small if T > 25 else 10)
     ax.set_xlabel("t (column x[t] is the character read at step t)")
     ax.set_ylabel("vocabulary index, character")
@@ -609,3 +609,23 @@ def cdf_segments(p, vocab_chars, u=None, ax=None, title: str = ""):
     if title:
         ax.set_title(title, fontsize=10)
     return ax
+
+
+_JAMO_PLACE = {"CHOSEONG": "{}-", "JUNGSEONG": "{}", "JONGSEONG": "-{}"}
+
+
+def jamo_label(ch: str) -> str:
+    """Like :func:`char_label`, but a conjoining Hangul jamo (U+1100..U+11FF, what NFD
+    gives) is shown as the standalone letter marked by its place in the syllable: 'ㅎ-'
+    initial, 'ㅏ' vowel, '-ㄴ' final. Drawn alone, conjoining jamo are hard-to-read fragments."""
+    if not 0x1100 <= ord(ch) <= 0x11FF:
+        return char_label(ch)
+    import unicodedata
+    try:
+        _, place, letter = unicodedata.name(ch).split(" ", 2)
+        shown = unicodedata.lookup("HANGUL LETTER " + letter)
+        if CJK_FONT is None:
+            raise KeyError(shown)
+        return _JAMO_PLACE[place].format(shown)
+    except (ValueError, KeyError):     # archaic jamo, or no font that can draw Hangul
+        return f"U+{ord(ch):04X}"

@@ -39,6 +39,9 @@ def test_each_hangul_syllable_is_one_column_in_nfc_and_two_or_three_in_nfd():
     assert w.T == 3 and w.V == 3
     np.testing.assert_array_equal(w.x[:, :, 0], np.eye(3))   # three different jamo, sorted
     assert "NFC the same text would have T = 1 and V = 1" in w.info.value
+    # shown as readable letters marked by their place: initial, vowel, final
+    for label in ("ㅎ-", "ㅏ", "-ㄴ"):
+        assert f">{label}<" in w.info.value
 
 
 def test_decomposed_input_is_flagged_as_typed_and_recomposed_by_nfc():

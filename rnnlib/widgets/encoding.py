@@ -3,7 +3,7 @@
 ``OneHotExplorer`` builds ``Vocab.from_text`` of whatever is typed (Korean included) and
 draws the one-hot array x (T, V, 1) as a V x T matrix whose column t is x_t. A choice of
 Unicode form shows that the same Korean text in decomposed form (NFD, one character per
-jamo) has a different, smaller vocabulary and a longer sequence than in composed form (NFC).
+jamo) has a different vocabulary and a longer sequence than in composed form (NFC).
 """
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ class OneHotExplorer(widgets.VBox):
 
     def _info_html(self) -> str:
         cell = 'style="padding:1px 6px;border:1px solid #ddd;text-align:center"'
-        chars = "".join(f"<td {cell}>{html.escape(plots.char_label(c))}</td>"
+        chars = "".join(f"<td {cell}>{html.escape(plots.jamo_label(c))}</td>"
                         for c in self.vocab.chars)
         nums = "".join(f"<td {cell}>{i}</td>" for i in range(self.V))
         shown = self.ixs[:MAX_SHOWN]
