@@ -77,7 +77,7 @@ def test_each_step_shows_exactly_that_steps_backward_values():
 def test_dh_next_is_zero_at_the_last_step_and_the_sum_is_complete_at_the_first():
     w = BackwardStepper()
     assert not np.any(w.dh_next)                     # nothing comes back from after step T
-    assert "dh_next = 0" in w.readout.value
+    assert "dh_next‖ = 0 (t = T" in w.readout.value
     while w.t > 1:
         w.back_button.click()
     assert w.back_button.disabled and not w.forward_button.disabled

@@ -193,14 +193,15 @@ class BackwardStepper(widgets.VBox):
             return f"{float(np.linalg.norm(a)):.4f}"
         inp = html.escape(repr(self.input_char))
         tgt = html.escape(repr(self.target_char))
-        sent = (f"dh_next for step {self.t - 1}" if self.t > 1 else "dL/dh<sub>0</sub>")
-        future = ("nothing: t = T is the last step, dh_next = 0" if self.t == self.T
-                  else f"‖dh_next‖ = {norm(self.dh_next)}")
-        return (f'<div style="font-size:14px;line-height:1.5">'
-                f"<b>t = {self.t}</b> of {self.T}: input {inp} → target {tgt}<br>"
-                f"‖dy<sub>t</sub>‖ = {norm(self.dy)} · from the output "
-                f"‖W<sub>hy</sub><sup>T</sup>dy<sub>t</sub>‖ = {norm(self.dh_out)} · "
-                f"from the future: {future} · "
-                f"‖dh<sub>t</sub>‖ = {norm(self.dh)} · ‖dh<sub>raw</sub>‖ = "
-                f"{norm(self.dh_raw)} · sent back as {sent}: ‖W<sub>hh</sub><sup>T</sup>"
-                f"dh<sub>raw</sub>‖ = {norm(self.dh_to_prev)}</div>")
+        sent = (f"sent back to step {self.t - 1} as its dh_next" if self.t > 1
+                else "sent back to h<sub>0</sub> (dL/dh<sub>0</sub>)")
+        future = ("0 (t = T: no later step)" if self.t == self.T
+                  else norm(self.dh_next))
+        return (f'<div style="font-size:14px;line-height:1.6">'
+                f"<b>t = {self.t}</b> of {self.T}: input {inp} → target {tgt} · "
+                f"‖dy<sub>t</sub>‖ = {norm(self.dy)}<br>"
+                f"into h<sub>t</sub>: from its output ‖W<sub>hy</sub><sup>T</sup>"
+                f"dy<sub>t</sub>‖ = {norm(self.dh_out)}, from the future ‖dh_next‖ = "
+                f"{future}, together ‖dh<sub>t</sub>‖ = {norm(self.dh)}<br>"
+                f"after the tanh: ‖dh<sub>raw</sub>‖ = {norm(self.dh_raw)}; {sent}: "
+                f"‖W<sub>hh</sub><sup>T</sup>dh<sub>raw</sub>‖ = {norm(self.dh_to_prev)}</div>")
