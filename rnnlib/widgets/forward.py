@@ -71,7 +71,7 @@ class HelloStepper(widgets.VBox):
         self.slider = widgets.IntSlider(value=1, min=1, max=T, step=1, description="t",
                                         continuous_update=False,
                                         style={"description_width": "initial"})
-        self.play = widgets.Play(value=1, min=1, max=T, step=1, interval=1500,
+        self.play = widgets.Play(value=1, min=1, max=T, step=1, interval=1800,
                                  description="play")
         widgets.jslink((self.play, "value"), (self.slider, "value"))
         self.prev_button = widgets.Button(description="◀ Prev",
@@ -159,7 +159,7 @@ class HelloStepper(widgets.VBox):
             f"{td}{self.Whh_h[k, 0]:.3f}</td>{td}{self.bh[k, 0]:.3f}</td>"
             f"{td}{self.a_t[k, 0]:.3f}</td>{td}<b>{self.h_t[k, 0]:.3f}</b></td></tr>"
             for k in range(self.model.hidden_size))
-        head = "".join(f'<th style="padding:1px 8px">{h}</th>' for h in
+        head = "".join(f'<th style="padding:1px 8px;white-space:nowrap">{h}</th>' for h in
                        ("unit", "h<sub>t-1</sub>", "W<sub>xh</sub>x<sub>t</sub>",
                         "W<sub>hh</sub>h<sub>t-1</sub>", "b<sub>h</sub>", "sum",
                         "h<sub>t</sub>"))
