@@ -16,6 +16,14 @@ def _check_same_keys(params: dict, grads: dict) -> None:
                              f"has shape {np.shape(params[k])}.")
 
 
+def _clipped(g: np.ndarray, clip: float | None) -> np.ndarray:
+    """g clipped to [-clip, clip] as a new array (the caller's gradient is left alone)."""
+    if clip is None:
+        return g
+    g = np.minimum(g, clip)
+    return np.maximum(g, -clip, out=g)
+
+
 class SGD:
     """p -= lr * g, after clipping each gradient to [-clip, clip] (clip=None: no clipping)."""
 
@@ -26,10 +34,7 @@ class SGD:
     def step(self, params: dict, grads: dict) -> None:
         _check_same_keys(params, grads)
         for k, p in params.items():
-            g = grads[k]
-            if self.clip is not None:
-                g = np.clip(g, -self.clip, self.clip)
-            p -= self.lr * g
+            p -= self.lr * _clipped(grads[k], self.clip)
 
 
 class Adagrad:
@@ -51,11 +56,14 @@ class Adagrad:
     def step(self, params: dict, grads: dict) -> None:
         _check_same_keys(params, grads)
         for k, p in params.items():
-            g = grads[k]
-            if self.clip is not None:
-                g = np.clip(g, -self.clip, self.clip)
+            g = _clipped(grads[k], self.clip)
             m = self.mem.get(k)
             if m is None:
                 m = self.mem[k] = np.zeros_like(p)
             m += g * g
-            p -= self.lr * g / np.sqrt(m + self.eps)
+            # p -= lr * g / sqrt(mem + eps), computed in one scratch array (no temporaries)
+            step = np.add(m, self.eps)
+            np.sqrt(step, out=step)
+            np.divide(g, step, out=step)
+            step *= self.lr
+            p -= step

@@ -75,7 +75,10 @@ def _sum_rows_by_index(rows: np.ndarray, ix: np.ndarray, V: int) -> np.ndarray:
     """
     order = np.argsort(ix, kind="stable")
     ix_sorted = ix[order]
-    starts = np.flatnonzero(np.diff(ix_sorted, prepend=-1))      # first row of each run
+    new_run = np.empty(len(ix), dtype=bool)
+    new_run[0] = True
+    np.not_equal(ix_sorted[1:], ix_sorted[:-1], out=new_run[1:])
+    starts = np.flatnonzero(new_run)                              # first row of each run
     out = np.zeros((V, rows.shape[1]), dtype=rows.dtype)
     out[ix_sorted[starts]] = np.add.reduceat(np.take(rows, order, axis=0), starts, axis=0)
     return out
@@ -153,7 +156,7 @@ class RNN:
         """sum_t -log p_t[target_t], averaged over the batch."""
         tg = self._targets(cache, targets)
         T, N = tg.shape
-        t, n = np.indices((T, N))
+        t, n = np.arange(T)[:, None], np.arange(N)                   # broadcast to (T, N)
         return float(-cache.logps[t, tg, n].sum() / N)
 
     # ---- backward ----------------------------------------------------------------
@@ -172,8 +175,7 @@ class RNN:
 
         # dy = (p - onehot(target)) / N: the loss is a batch mean
         dys = cache.ps.transpose(0, 2, 1) * (1 / N)                  # (T, N, V)
-        t_ix, n_ix = np.indices((T, N))
-        dys[t_ix, n_ix, tg] -= 1 / N
+        dys[np.arange(T)[:, None], np.arange(N), tg] -= 1 / N
         dys2 = dys.reshape(T * N, V)
         dWhy = dys2.T @ hs2
         dby = dys2.sum(axis=0)[:, None]

@@ -156,7 +156,7 @@ class Trainer:
                 text = self.sample_now()
                 self.samples.append((self.iteration, text))
             loss, grads, state = self.model.loss_and_grads(inputs, targets, self.state)
-            bad = [k for k, g in grads.items() if not np.all(np.isfinite(g))]
+            bad = [k for k, g in grads.items() if not np.isfinite(g).all()]
             if not math.isfinite(loss) or bad:
                 raise TrainingDiverged(
                     f"iteration {self.iteration}: the loss is {loss} and the gradients of "
