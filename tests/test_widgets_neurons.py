@@ -6,9 +6,8 @@ import pytest
 
 matplotlib.use("Agg")
 
-import rnnlib  # noqa: E402
 from rnnlib.classify import RNNClassifier, one_hot_tokens  # noqa: E402
-from rnnlib.widgets.neurons import (NeuronText, ProgressBar, SequenceProbe,  # noqa: E402
+from rnnlib.widgets.neurons import (NeuronText, SequenceProbe,  # noqa: E402
                                     coloured_text_html)
 
 
@@ -80,13 +79,33 @@ def test_neuron_text_escapes_html_and_checks_lengths():
         NeuronText("abc", np.zeros((4, 2)))
 
 
-def test_progress_bar_counts_iterations_of_a_real_training_run():
-    tr = rnnlib.Trainer("hello world, hello there. " * 4,
-                        rnnlib.TrainConfig(hidden_size=8, seq_length=5, sample_every=0))
-    bar = ProgressBar(12, every=5)
-    tr.train(12, callback=bar)
-    assert bar.done == 12 and bar.bar.value == 12
-    assert f"{tr.smooth_loss:.2f}" in bar.label.value
-    bar2 = ProgressBar(3, every=1)
-    tr.train(3, callback=bar2)                         # counts from where it started
-    assert bar2.done == 3 and bar2.bar.value == 3
+
+# ---- notebook 08's exercise check -----------------------------------------------------
+
+def test_pointer_walk_counts_the_chunks_the_trainer_really_takes():
+    """walk_pointer (what the check trusts) equals the iterations a Trainer makes before its
+    pointer wraps back to 0, for texts at the edges of the wrap rule."""
+    import rnnlib
+    from rnnlib.exercises.training import walk_pointer
+    for L, T in ((39, 8), (50, 25), (51, 25), (52, 25), (27, 25), (101, 10)):
+        text = ("abcdefghij" * 11)[:L]
+        tr = rnnlib.Trainer(text, rnnlib.TrainConfig(hidden_size=3, seq_length=T,
+                                                     sample_every=0))
+        starts = []
+        for _ in range(2 * L // T + 3):
+            tr.train(1)
+            starts.append(tr.pointer - T)          # where the chunk just used began
+        per_pass = starts.index(0, 1)              # iterations until it starts at 0 again
+        assert walk_pointer(L, T) == per_pass, (L, T)
+
+
+def test_chunks_exercise_accepts_the_formula_and_names_near_misses():
+    from rnnlib.exercises.training import check_chunks_per_pass
+    assert check_chunks_per_pass(lambda L, T: (L - 2) // T)
+    fb = check_chunks_per_pass(lambda L, T: L // T)
+    assert not fb and "L // T counts chunks" in fb.message
+    fb = check_chunks_per_pass(lambda L, T: (L - 1) // T)
+    assert not fb and ">=, not >" in fb.message
+    fb = check_chunks_per_pass(lambda L, T: -(-L // T))
+    assert not fb and "partial chunk" in fb.message
+    assert "returned None" in check_chunks_per_pass(lambda L, T: None).message

@@ -5,8 +5,6 @@ one unit of a character model.
   ``RNNClassifier`` read it: p(class) after every step and the hidden states h_t.
 - ``NeuronText``: a passage with each character's background coloured by one hidden
   unit's activation h_t[unit] (blue -1, white 0, red +1); pick the unit from a list.
-- ``ProgressBar``: a progress bar with a loss read-out, usable as ``Trainer.train``'s
-  callback.
 
 Shapes: T time steps (tokens or characters), H hidden units, C classes.
 """
@@ -181,29 +179,3 @@ class NeuronText(widgets.VBox):
                               f" max {self.values.max():+.2f}")
         self.html.value = coloured_text_html(self.text, self.values)
 
-
-class ProgressBar(widgets.VBox):
-    """An IntProgress bar and a line of text; call it with each ``Progress`` of training.
-
-    ``bar = ProgressBar(n_iters); trainer.train(n_iters, callback=bar)``. It redraws the
-    text every ``every`` iterations. Attributes: ``done``, ``last`` (the last Progress).
-    """
-
-    def __init__(self, total: int, every: int = 20, description: str = "training"):
-        self.total, self.every, self.done, self.last = int(total), max(1, int(every)), 0, None
-        self.start_iteration = None
-        self.bar = widgets.IntProgress(value=0, min=0, max=max(1, self.total),
-                                       description=description,
-                                       style={"description_width": "initial"})
-        self.label = widgets.HTML("waiting…")
-        super().__init__([widgets.HBox([self.bar, self.label])])
-
-    def __call__(self, progress) -> None:
-        if self.start_iteration is None:
-            self.start_iteration = progress.iteration - 1
-        self.last = progress
-        self.done = progress.iteration - self.start_iteration
-        if self.done % self.every == 0 or self.done >= self.total:
-            self.bar.value = min(self.done, self.total)
-            self.label.value = (f"&nbsp;{self.done}/{self.total} iterations, smooth loss "
-                                f"{progress.smooth_loss:.2f}, {progress.elapsed:.1f} s")
