@@ -138,10 +138,10 @@ class RNN:
         hs = np.take(P["Wxh"].T + P["bh"].T, ix, axis=0)            # (T, N, H)
         WhhT = P["Whh"].T
         h, Whh_h = h0.T, np.empty((N, H), dtype=self.dtype)         # (N, H) rows
-        for t in range(T):
+        for a in hs:                                                 # a: step t's (N, H) rows
             np.matmul(h, WhhT, out=Whh_h)
-            hs[t] += Whh_h
-            h = np.tanh(hs[t], out=hs[t])                            # hs[t] now holds h_t
+            a += Whh_h                                               # Wxh x_t + bh + Whh h_{t-1}
+            h = np.tanh(a, out=a)                                    # a now holds h_t
         ys = np.matmul(hs.reshape(T * N, H), P["Why"].T).reshape(T, N, V)
         ys += P["by"].T
         # log-softmax with one exp: z = y - max y, log p = z - log sum exp z
