@@ -653,100 +653,45 @@ def jamo_label(ch: str) -> str:
 def grad_flow(norms: dict, ax=None, guides: dict | None = None, ylim=None,
               mark: int | None = None, mark_label: str = "",
               xlabel: str = "k = steps back from the loss",
-              ylabel: str = "gradient norm, relative to k = 0"):
+              ylabel: str = "gradient norm, relative to k = 0", styles: dict | None = None):
     """Gradient norms against their distance from the loss, one line per label, log y.
 
     ``norms`` maps a label to values (K,) at distances k = 0..K-1 (k = 0 is the step the
     loss sits on). ``guides`` maps some of those labels to a factor r per step, drawn
     dashed in the curve's colour as r^k times the curve's value at k = 0: what a linear
     model with spectral radius r predicts. ``mark`` draws a vertical line at that
-    distance (e.g. where truncated BPTT stops), labelled ``mark_label``.
+    distance (e.g. where truncated BPTT stops), labelled ``mark_label``. ``styles`` may
+    give a label matplotlib keyword arguments (colour, linestyle...). With more than four
+    legend entries the legend goes to the right of the axes, off the curves.
     """
+    from matplotlib.lines import Line2D
     ax = _ax(ax, figsize=(6.5, 3.6))
-    guides = guides or {}
+    guides, styles = guides or {}, styles or {}
     for label, vals in norms.items():
         vals = np.asarray(vals, dtype=float)
         k = np.arange(len(vals))
         # an exact 0 (a gradient that underflowed) has no place on a log axis
-        line, = ax.plot(k, np.where(vals > 0, vals, np.nan), lw=2, label=label)
+        line, = ax.plot(k, np.where(vals > 0, vals, np.nan), **{"lw": 2, **styles.get(label, {})},
+                        label=label)
         if label in guides:
             r = float(guides[label])
-            ax.plot(k, vals[0] * r ** k, ls="--", lw=1.2, color=line.get_color(),
-                    label=f"{r:g}$^k$")
+            ax.plot(k, vals[0] * r ** k, ls="--", lw=1.2, color=line.get_color())
     if mark is not None:
         ax.axvline(mark, color="0.3", ls=":", lw=1.5, label=mark_label or None)
+    handles, labels = ax.get_legend_handles_labels()
+    if guides:   # one legend entry for every dashed guide, in the curves' colours
+        handles.append(Line2D([], [], color="0.35", ls="--", lw=1.2))
+        labels.append("dashed: $r^k$ (linear prediction)")
     ax.set_yscale("log")
     if ylim is not None:
         ax.set_ylim(*ylim)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.grid(alpha=0.3, which="major")
-    ax.legend(fontsize=8, loc="best", framealpha=0.85)
-    return ax
-
-
-def gate_column(v, ax=None, title: str = "", vmin: float = 0.0, vmax: float = 1.0,
-                row_labels=None, fmt: str = "{:.2f}"):
-    """One column vector (K,) or (K, 1) as coloured cells with the values written in,
-    on a fixed scale vmin..vmax.
-
-    A scale from 0 (gates i, f, o: sigmoid outputs) uses a sequential map, white at 0
-    (closed) to dark green at 1 (open); a scale symmetric about 0 (g, c, h) uses the
-    diverging blue-white-red map with white at 0. The scale is fixed, so columns drawn
-    at different steps compare by colour.
-    """
-    v = np.asarray(v, dtype=float).reshape(-1)
-    K = len(v)
-    ax = _ax(ax, figsize=(1.2, max(1.5, 0.4 * K + 0.6)))
-    cmap = "Greens" if vmin >= 0 else "RdBu_r"
-    ax.imshow(v[:, None], cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto",
-              interpolation="nearest")
-    ax.set_xticks([])
-    ax.set_yticks(range(K))
-    ax.set_yticklabels(row_labels if row_labels is not None else [str(k) for k in range(K)],
-                       fontsize=9)
-    for k, val in enumerate(v):
-        # where the colour is dark the number is written in white
-        dark = (val - vmin) / (vmax - vmin) > 0.6 if vmin >= 0 else abs(val) > 0.6 * vmax
-        ax.text(0, k, fmt.format(val), ha="center", va="center", fontsize=8.5,
-                color="white" if dark else "black")
-    if title:
-        ax.set_title(title, fontsize=10)
-    return ax
-
-
-def grad_flow(norms: dict, ax=None, guides: dict | None = None, ylim=None,
-              mark: int | None = None, mark_label: str = "",
-              xlabel: str = "k = steps back from the loss",
-              ylabel: str = "gradient norm, relative to k = 0"):
-    """Gradient norms against their distance from the loss, one line per label, log y.
-
-    ``norms`` maps a label to values (K,) at distances k = 0..K-1 (k = 0 is the step the
-    loss sits on). ``guides`` maps some of those labels to a factor r per step, drawn
-    dashed in the curve's colour as r^k times the curve's value at k = 0: what a linear
-    model with spectral radius r predicts. ``mark`` draws a vertical line at that
-    distance (e.g. where truncated BPTT stops), labelled ``mark_label``.
-    """
-    ax = _ax(ax, figsize=(6.5, 3.6))
-    guides = guides or {}
-    for label, vals in norms.items():
-        vals = np.asarray(vals, dtype=float)
-        k = np.arange(len(vals))
-        # an exact 0 (a gradient that underflowed) has no place on a log axis
-        line, = ax.plot(k, np.where(vals > 0, vals, np.nan), lw=2, label=label)
-        if label in guides:
-            r = float(guides[label])
-            ax.plot(k, vals[0] * r ** k, ls="--", lw=1.2, color=line.get_color(),
-                    label=f"{r:g}$^k$")
-    if mark is not None:
-        ax.axvline(mark, color="0.3", ls=":", lw=1.5, label=mark_label or None)
-    ax.set_yscale("log")
-    if ylim is not None:
-        ax.set_ylim(*ylim)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.grid(alpha=0.3, which="major")
-    ax.legend(fontsize=8, loc="best", framealpha=0.85)
+    if len(handles) > 4:
+        ax.legend(handles, labels, fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    else:
+        ax.legend(handles, labels, fontsize=8, loc="best", framealpha=0.85)
     return ax
 
 
