@@ -593,7 +593,7 @@ def cdf_segments(p, vocab_chars, u=None, ax=None, title: str = ""):
     """
     p = np.asarray(p, dtype=float).ravel()
     edges = np.concatenate([[0.0], np.cumsum(p)])
-    ax = _ax(ax, figsize=(8, 1.9))
+    ax = _ax(ax, figsize=(8, 2.1))
     colours = plt.get_cmap("tab20")(np.arange(len(p)) % 20)
     for k, c in enumerate(vocab_chars):
         ax.barh(0, p[k], left=edges[k], height=0.8, color=colours[k], edgecolor="white",
@@ -601,12 +601,12 @@ def cdf_segments(p, vocab_chars, u=None, ax=None, title: str = ""):
         if p[k] > 0.035:   # label only the pieces wide enough to hold a letter
             ax.text(edges[k] + p[k] / 2, 0, char_label(c), ha="center", va="center",
                     fontsize=11)
-    if u is not None:
-        ax.axvline(u, color="black", lw=2)
-        ax.annotate(f"u = {u:.3f}", (u, 0.42), xytext=(0, 6), textcoords="offset points",
-                    ha="center", va="bottom", fontsize=10)
+    if u is not None:    # a marker above the bar, so the piece labels stay readable
+        ax.plot([u, u], [-0.45, 0.45], color="black", lw=2)
+        ax.plot([u], [0.52], marker="v", color="black", ms=8)
+        ax.text(u, 0.62, f"u = {u:.3g}", ha="center", va="bottom", fontsize=10)
     ax.set_xlim(0, max(1.0, edges[-1]))
-    ax.set_ylim(-0.5, 0.9)
+    ax.set_ylim(-0.5, 1.05)
     ax.set_yticks([])
     ax.set_xlabel("cumulative probability (the CDF)")
     if title:

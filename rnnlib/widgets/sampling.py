@@ -1,0 +1,149 @@
+"""Sample text from a trained model and feel what the temperature does.
+
+``SamplingExplorer`` primes the model with a prefix, samples a continuation with
+``rnnlib.sample_text``, and draws the probabilities p = softmax(y / tau) of the first
+sampled character at the chosen temperature tau. The temperature slider moves on a log
+scale from 0.1 to 3, so 0.1, 0.3 and 1 are as far apart as 0.3, 1 and 3.
+Shapes: V vocabulary; y and p are (V, 1).
+"""
+from __future__ import annotations
+
+import html
+import math
+
+import ipywidgets as widgets
+import numpy as np
+
+from .. import plots
+from ..functional import softmax
+from ..sampling import prime, sample_text
+from ..vocab import Vocab
+from . import figure_in
+
+TAU_MIN, TAU_MAX = 0.1, 3.0
+N_BARS = 20          # the most likely characters drawn as bars
+
+
+class SamplingExplorer(widgets.VBox):
+    """Prefix, temperature, length and greedy controls over a model's samples.
+
+    ``model`` is a trained RNN or LSTM (anything with ``step`` and ``initial_state``) and
+    ``vocab`` its vocabulary. Every change of a control samples again with the same random
+    numbers, so only that change shows; "sample again" draws new ones. The numbers shown
+    are kept as attributes: ``temperature``, ``prefix``, ``length``, ``greedy``, ``draw``
+    (how many times "sample again" was clicked), ``text`` (prefix + continuation),
+    ``continuation``, ``p_first`` (V, 1), the probabilities of the first sampled character,
+    and ``error`` (a message, or None).
+    """
+
+    def __init__(self, model, vocab: Vocab, prefix: str = "The ", length: int = 200,
+                 temperature: float = 1.0, greedy: bool = False, seed: int = 0):
+        if model.vocab_size != len(vocab):
+            raise ValueError(f"the model reads {model.vocab_size} characters but the "
+                             f"vocabulary has {len(vocab)}; pass the vocabulary the model "
+                             f"was trained with (e.g. trainer.vocab).")
+        if not TAU_MIN <= temperature <= TAU_MAX:
+            raise ValueError(f"temperature must be between {TAU_MIN} and {TAU_MAX}, got "
+                             f"{temperature!r}.")
+        self.model, self.vocab, self.seed = model, vocab, seed
+        self.draw = 0
+        self.tau_slider = widgets.FloatSlider(
+            value=math.log10(temperature), min=math.log10(TAU_MIN), max=math.log10(TAU_MAX),
+            step=0.01, readout=False, continuous_update=False, description="temperature",
+            style={"description_width": "initial"}, layout=widgets.Layout(width="320px"))
+        self.tau_label = widgets.Label()
+        self.prefix_box = widgets.Text(value=prefix, description="prefix",
+                                       continuous_update=False,
+                                       layout=widgets.Layout(width="300px"),
+                                       style={"description_width": "initial"})
+        self.length_slider = widgets.IntSlider(value=length, min=10, max=1000, step=10,
+                                               description="length",
+                                               continuous_update=False,
+                                               style={"description_width": "initial"})
+        self.greedy_box = widgets.Checkbox(value=greedy, description="greedy (always the top bar)",
+                                           indent=False)
+        self.again_button = widgets.Button(description="sample again",
+                                           button_style="primary")
+        self.text_html = widgets.HTML()
+        self.plot_out = widgets.Output()
+        for w in (self.tau_slider, self.prefix_box, self.length_slider, self.greedy_box):
+            w.observe(lambda change: self.update(), names="value")
+        self.again_button.on_click(lambda _: self.sample_again())
+        super().__init__([
+            widgets.HBox([self.tau_slider, self.tau_label, self.greedy_box]),
+            widgets.HBox([self.prefix_box, self.length_slider, self.again_button]),
+            self.text_html, self.plot_out])
+        self.update()
+
+    def set_temperature(self, tau: float) -> None:
+        """Move the slider to temperature ``tau`` (0.1..3); the sample follows."""
+        if not TAU_MIN <= tau <= TAU_MAX:
+            raise ValueError(f"temperature must be between {TAU_MIN} and {TAU_MAX}, got "
+                             f"{tau!r}.")
+        self.tau_slider.value = math.log10(tau)
+
+    def sample_again(self) -> None:
+        """New random numbers, same settings."""
+        self.draw += 1
+        self.update()
+
+    def update(self) -> None:
+        """Read the controls, sample, and redraw."""
+        self.temperature = round(10 ** self.tau_slider.value, 3)
+        self.tau_label.value = f"τ = {self.temperature:.2f}"
+        self.prefix = self.prefix_box.value
+        self.length = int(self.length_slider.value)
+        self.greedy = bool(self.greedy_box.value)
+        try:
+            if not self.prefix:
+                raise ValueError("type a prefix of at least one character: the model needs "
+                                 "a first input to start from.")
+            ixs = self.vocab.encode(self.prefix)           # unknown characters raise here
+        except ValueError as err:
+            self.error = str(err)
+            self.text = self.continuation = self.p_first = None
+            self.text_html.value = (f'<p style="color:#b3261e">{html.escape(self.error, quote=False)}</p>')
+            self.plot_out.clear_output()
+            return
+        self.error = None
+        # p of the first sampled character: the model's logits after the whole prefix
+        h = prime(self.model, ixs[:-1])
+        y, _ = self.model.step(np.array([ixs[-1]]), h)     # (V, 1)
+        self.p_first = softmax(y / self.temperature)
+        rng = np.random.default_rng([self.seed, self.draw])
+        self.text = sample_text(self.model, self.vocab, self.prefix, self.length,
+                                temperature=self.temperature, rng=rng, greedy=self.greedy)
+        self.continuation = self.text[len(self.prefix):]
+        self.text_html.value = self._text_html()
+        self._draw()
+
+    def _text_html(self) -> str:
+        how = "greedy" if self.greedy else f"τ = {self.temperature:.2f}, draw {self.draw}"
+        return (f'<div style="font-family:monospace;white-space:pre-wrap;font-size:13px;'
+                f'border:1px solid #ccc;padding:6px;max-height:260px;overflow-y:auto">'
+                f'<b style="background:#fde9d4">{html.escape(self.prefix, quote=False)}</b>'
+                f"{html.escape(self.continuation, quote=False)}</div>"
+                f'<div style="color:#555;font-size:12px">{self.length} characters sampled '
+                f"({how}); the prefix is shaded.</div>")
+
+    def _draw(self) -> None:
+        p = self.p_first.ravel()
+        top = np.argsort(-p, kind="stable")[:N_BARS]         # most likely first
+        first = self.continuation[0] if self.continuation else None
+        chosen = self.vocab.char_to_ix.get(first, -1)
+        hit = np.flatnonzero(top == chosen)
+        target = int(hit[0]) if hit.size else None         # its bar, if among the top
+        with figure_in(self.plot_out, figsize=(max(4.5, 0.42 * len(top) + 1.5), 2.9)) \
+                as (fig, ax):
+            plots.prob_bars(p[top], [self.vocab.chars[k] for k in top], ax=ax)
+            if target is not None:
+                ax.patches[target].set_facecolor("#d9822b")
+            shown = (f", sampled {plots.char_label(first)!r} (orange)" if first is not None
+                     else "")
+            ax.set_title(f"p of the first character after {self.prefix[-12:]!r} at "
+                         f"τ = {self.temperature:.2f}{shown}; the top {len(top)} of "
+                         f"{len(p)}", fontsize=10)
+            fig.tight_layout()
+
+
+__all__ = ["SamplingExplorer"]

@@ -1,0 +1,108 @@
+"""Notebook 07: the sampling explorer, driven without a browser."""
+import math
+
+import numpy as np
+import pytest
+
+import rnnlib
+from rnnlib.widgets.sampling import SamplingExplorer
+
+
+@pytest.fixture(scope="module")
+def hello_model():
+    """An RNN that has learned 'hello' (as in notebook 00): sure of every next character."""
+    vocab = rnnlib.Vocab.from_text("hello")
+    model = rnnlib.RNN(len(vocab), 8, seed=0)
+    opt = rnnlib.Adagrad(lr=0.1)
+    for _ in range(200):
+        _, grads, _ = model.loss_and_grads(vocab.encode("hell"), vocab.encode("ello"))
+        opt.step(model.params, grads)
+    return model, vocab
+
+
+def random_model(V, seed, scale=1.0):
+    """Weights large enough that the next-character distribution is far from uniform."""
+    model = rnnlib.RNN(V, 6, seed=seed)
+    rng = np.random.default_rng(seed + 100)
+    for p in model.params.values():
+        p[...] = rng.standard_normal(p.shape) * scale
+    return model
+
+
+def test_first_step_bars_are_the_softmax_of_the_logits_over_tau():
+    """p_first equals softmax(y / tau), with y the last logits of a forward pass over the prefix."""
+    vocab = rnnlib.Vocab.from_text("abcdefg ")
+    model = random_model(len(vocab), seed=1)
+    w = SamplingExplorer(model, vocab, prefix="bad cafe", length=20)
+    y = model.forward(vocab.encode("bad cafe")).ys[-1][:, 0]          # (V,)
+    for tau in (0.1, 0.5, 1.0, 3.0):
+        w.set_temperature(tau)
+        assert w.temperature == pytest.approx(tau)
+        expected = np.exp(y / tau) / np.exp(y / tau).sum()
+        np.testing.assert_allclose(w.p_first[:, 0], expected, rtol=1e-9)
+        assert f"τ = {tau:.2f}" == w.tau_label.value
+
+
+def test_the_slider_is_logarithmic_from_0_1_to_3():
+    vocab = rnnlib.Vocab.from_text("ab")
+    w = SamplingExplorer(random_model(2, seed=0), vocab, prefix="a")
+    w.tau_slider.value = w.tau_slider.min
+    assert w.temperature == pytest.approx(0.1)
+    w.tau_slider.value = w.tau_slider.max
+    assert w.temperature == pytest.approx(3.0)
+    w.tau_slider.value = (w.tau_slider.min + w.tau_slider.max) / 2
+    assert w.temperature == pytest.approx(math.sqrt(0.1 * 3.0), rel=1e-2)   # geometric middle
+
+
+def test_at_the_smallest_temperature_the_sample_is_the_greedy_one(hello_model):
+    model, vocab = hello_model
+    w = SamplingExplorer(model, vocab, prefix="h", length=30)
+    w.greedy_box.value = True
+    greedy = w.text
+    assert greedy.startswith("hello")                  # what the model learned
+    assert greedy == rnnlib.sample_text(model, vocab, "h", 30, greedy=True)
+    w.greedy_box.value = False
+    w.set_temperature(0.1)
+    for _ in range(3):                                 # whatever the random numbers
+        assert w.text == greedy
+        w.again_button.click()
+
+
+def test_sample_again_draws_new_text_and_settings_keep_the_draw():
+    vocab = rnnlib.Vocab.from_text("abcdefgh ")
+    w = SamplingExplorer(random_model(len(vocab), seed=3, scale=0.5), vocab, prefix="a",
+                         length=60)
+    first = w.text
+    w.again_button.click()
+    assert w.draw == 1 and w.text != first
+    second = w.text
+    w.length_slider.value = 100                        # same draw, longer text
+    assert w.draw == 1 and len(w.continuation) == 100
+    w.length_slider.value = 60
+    assert w.text == second                            # reproducible for a given draw
+
+
+def test_the_text_is_the_prefix_then_length_sampled_characters():
+    vocab = rnnlib.Vocab.from_text("한국어 텍스트도 됩니다.")
+    w = SamplingExplorer(random_model(len(vocab), seed=2), vocab, prefix="한국", length=40)
+    assert w.text.startswith("한국") and len(w.continuation) == 40
+    assert set(w.continuation) <= set(vocab.chars)
+    assert "한국" in w.text_html.value
+
+
+def test_a_prefix_with_an_unknown_character_is_explained():
+    vocab = rnnlib.Vocab.from_text("hello")
+    w = SamplingExplorer(random_model(4, seed=0), vocab, prefix="he")
+    w.prefix_box.value = "hex"
+    assert w.text is None and "'x'" in w.error and "'x'" in w.text_html.value
+    w.prefix_box.value = ""
+    assert "at least one character" in w.error
+    w.prefix_box.value = "oh"
+    assert w.error is None and w.text.startswith("oh")
+
+
+def test_a_model_for_another_vocabulary_is_refused():
+    with pytest.raises(ValueError, match="reads 5 characters but the vocabulary has 4"):
+        SamplingExplorer(rnnlib.RNN(5, 3), rnnlib.Vocab.from_text("hello"))
+    with pytest.raises(ValueError, match="temperature must be between"):
+        SamplingExplorer(rnnlib.RNN(4, 3), rnnlib.Vocab.from_text("hello"), temperature=5)
