@@ -1,0 +1,145 @@
+"""Step through an LSTM on "hello": the gates i, f, o, g, the cell state and h_t.
+
+    i, f, o = sigmoid(blocks of a_t)   g = tanh(block of a_t)   a_t = Wx x_t + Wh h_{t-1} + b
+    c_t = f * c_{t-1} + i * g          h_t = o * tanh(c_t)
+
+``GateStepper`` shows, for the step t chosen with a slider, seven columns of H cells:
+f and c_{t-1} (what is kept), i and g (what is written), c_t, o and h_t, with the gates on
+a fixed 0..1 scale and g, h on -1..1 (c on a symmetric scale wide enough for every step),
+and below them the prediction p_t against the target. All numbers come from
+``LSTM.forward``; shapes: V vocabulary, H hidden, T = len(text) - 1 steps.
+"""
+from __future__ import annotations
+
+import html
+
+import ipywidgets as widgets
+import numpy as np
+
+from .. import plots
+from ..lstm import LSTM
+from ..optim import Adagrad
+from ..vocab import Vocab
+from . import figure_in
+
+
+def trained_lstm(vocab: Vocab, text: str, hidden_size: int = 6, seed: int = 0,
+                 iterations: int = 100) -> LSTM:
+    """An LSTM after ``iterations`` Adagrad steps on ``text`` (inputs text[:-1], targets
+    text[1:]): enough on "hello" to predict 'l' after the first 'l' and 'o' after the
+    second, so the gates have something to show."""
+    model = LSTM(len(vocab), hidden_size, seed=seed)
+    opt = Adagrad(lr=0.1)
+    inputs, targets = vocab.encode(text[:-1]), vocab.encode(text[1:])
+    for _ in range(iterations):
+        _, grads, _ = model.loss_and_grads(inputs, targets)
+        opt.step(model.params, grads)
+    return model
+
+
+class GateStepper(widgets.VBox):
+    """Walk an LSTM forward through ``text`` one step at a time.
+
+    ``GateStepper()`` uses "hello" and :func:`trained_lstm`. Pass ``model`` (an LSTM) and
+    ``text``, and ``vocab`` when the model was built for another vocabulary.
+
+    Attributes for the step shown: ``t`` (1..T), ``input_char``, ``target_char``,
+    ``i``, ``f``, ``o``, ``g``, ``c_prev``, ``c``, ``h`` (all (H, 1)), ``p`` (V, 1),
+    ``predicted_char``; ``cache`` is the whole forward pass.
+    """
+
+    def __init__(self, model: LSTM | None = None, text: str = "hello",
+                 vocab: Vocab | None = None):
+        if not isinstance(text, str) or len(text) < 2:
+            raise ValueError(f"text must be a string of at least 2 characters (one input and "
+                             f"its target), got {text!r}; try text='hello'.")
+        self.vocab = vocab if vocab is not None else Vocab.from_text(text)
+        self.model = model if model is not None else trained_lstm(self.vocab, text)
+        if not isinstance(self.model, LSTM):
+            raise TypeError(f"model must be an rnnlib.LSTM, got {type(self.model).__name__}; "
+                            f"the vanilla RNN has no gates to show.")
+        if self.model.vocab_size != len(self.vocab):
+            raise ValueError(
+                f"the model reads {self.model.vocab_size} characters but the vocabulary of "
+                f"{text!r} has {len(self.vocab)} ({''.join(self.vocab.chars)!r}); pass the "
+                f"vocabulary the model was built for as vocab=..., or a model with "
+                f"vocab_size={len(self.vocab)}.")
+        self.text = text
+        self.inputs = self.vocab.encode(text[:-1])
+        self.targets = self.vocab.encode(text[1:])
+        self.T = T = len(self.inputs)
+        self.cache = self.model.forward(self.inputs)
+        # one scale for c over all steps (c_0 included), so its colours compare across t
+        self._vmax_c = float(max(1.0, np.abs(self.cache.c).max()))
+
+        self.slider = widgets.IntSlider(value=1, min=1, max=T, step=1, description="step t",
+                                        continuous_update=False,
+                                        style={"description_width": "initial"})
+        self.prev_button = widgets.Button(description="◀ t−1",
+                                          layout=widgets.Layout(width="80px"))
+        self.next_button = widgets.Button(description="t+1 ▶", button_style="primary",
+                                          layout=widgets.Layout(width="80px"))
+        self.prev_button.on_click(lambda _: self._move(-1))
+        self.next_button.on_click(lambda _: self._move(+1))
+        self.readout = widgets.HTML()
+        self.gates_out = widgets.Output()
+        self.pred_out = widgets.Output()
+        self.slider.observe(lambda change: self._show(int(change["new"])), names="value")
+        controls = widgets.HBox([self.prev_button, self.slider, self.next_button])
+        super().__init__([controls, self.readout, self.gates_out, self.pred_out])
+        self._show(1)
+
+    def _move(self, step: int) -> None:
+        self.slider.value = int(np.clip(self.slider.value + step, 1, self.T))
+
+    def _show(self, t: int) -> None:
+        k = t - 1                                       # arrays are 0-based, steps 1-based
+        cache = self.cache
+        self.t = t
+        self.input_char = self.vocab.chars[int(self.inputs[k])]
+        self.target_char = self.vocab.chars[int(self.targets[k])]
+        self.i, self.f, self.o, self.g = (getattr(cache, n)[k] for n in "ifog")
+        self.c_prev = cache.c[k - 1] if k > 0 else cache.c_prev
+        self.c, self.h = cache.c[k], cache.h[k]
+        self.p = cache.ps[k]
+        self.predicted_char = self.vocab.chars[int(self.p[:, 0].argmax())]
+        self.prev_button.disabled = t == 1
+        self.next_button.disabled = t == self.T
+        self.readout.value = self._readout_html()
+        self._draw()
+
+    def _draw(self) -> None:
+        H = self.model.hidden_size
+        t, vc = self.t, self._vmax_c
+        cols = [(self.f, "f (forget)", 0.0, 1.0), (self.c_prev, f"$c_{{{t - 1}}}$", -vc, vc),
+                (self.i, "i (input)", 0.0, 1.0), (self.g, "g (candidate)", -1.0, 1.0),
+                (self.c, f"$c_{{{t}}} = f c_{{{t - 1}}} + i g$", -vc, vc),
+                (self.o, "o (output)", 0.0, 1.0),
+                (self.h, f"$h_{{{t}}} = o \\tanh(c_{{{t}}})$", -1.0, 1.0)]
+        units = [str(u) for u in range(H)]
+        with figure_in(self.gates_out, 1, len(cols), figsize=(1.45 * len(cols) + 0.8,
+                                                             0.42 * H + 1.6),
+                       layout="constrained") as (fig, axes):
+            for ax, (col, title, lo, hi) in zip(axes, cols):
+                plots.gate_column(col, ax=ax, title=title, vmin=lo, vmax=hi, row_labels=units)
+            axes[0].set_ylabel("hidden unit")
+            fig.suptitle(f"step t = {t}: input {plots.char_label(self.input_char)!r}   "
+                         f"(gates: white = closed 0, green = open 1; g, c, h: blue "
+                         f"negative, red positive)", fontsize=10)
+        with figure_in(self.pred_out, figsize=(4.5, 2.4), layout="constrained") as (fig, ax):
+            plots.prob_bars(self.p, self.vocab.chars, target=int(self.targets[t - 1]), ax=ax,
+                            title=f"$p_{{{t}}}$:")
+
+    def _readout_html(self) -> str:
+        inp, tgt, pred = (html.escape(repr(ch), quote=False) for ch in
+                          (self.input_char, self.target_char, self.predicted_char))
+        ok = "✔" if self.predicted_char == self.target_char else "✘"
+        p_target = float(self.p[int(self.targets[self.t - 1]), 0])
+        kept = float(np.mean(self.f))
+        return (f'<div style="font-size:14px;line-height:1.5">'
+                f"<b>t = {self.t}</b> of {self.T}: input {inp} → target {tgt}; the model "
+                f"predicts {pred} {ok} (p of the target = {p_target:.3f})<br>"
+                f"mean forget gate f = {kept:.2f} (the share of c<sub>{self.t - 1}</sub> "
+                f"kept) · mean input gate i = {float(np.mean(self.i)):.2f} · mean output "
+                f"gate o = {float(np.mean(self.o)):.2f} · ‖c<sub>{self.t}</sub>‖ = "
+                f"{float(np.linalg.norm(self.c)):.3f}</div>")
