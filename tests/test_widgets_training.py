@@ -43,10 +43,14 @@ def test_the_loss_plotted_is_the_trainers_history():
     w.train_button.click()                      # a second click continues the same curve
     hist = np.array(w.trainer.history)
     assert len(hist) == 60
-    (x_loss, y_loss), (x_smooth, y_smooth) = w.plotted
+    (x_loss, y_loss), (x_smooth, y_smooth), (x_mean, y_mean) = w.plotted
     np.testing.assert_array_equal(x_loss, hist[:, 0])
     np.testing.assert_array_equal(y_loss, hist[:, 1])
     np.testing.assert_array_equal(y_smooth, hist[:, 2])
+    # the running mean at iteration i is the mean of the 50 losses up to i
+    assert x_mean[0] == 50 and x_mean[-1] == 60
+    assert y_mean[0] == pytest.approx(hist[:50, 1].mean())
+    assert y_mean[-1] == pytest.approx(hist[-50:, 1].mean())
 
 
 def test_the_slider_sets_n_and_the_button_label():

@@ -93,7 +93,8 @@ class TrainingWidget(widgets.VBox):
     ``sample_length`` characters is shown. Attributes for tests and curious learners:
     ``trainer``, ``iteration`` and ``history`` (the trainer's), ``samples`` (every
     (iteration, text) shown), ``plotted`` (the x and y arrays of the loss curves last
-    drawn: per-chunk loss, then smooth loss), ``progress``, ``status``, ``steps``.
+    drawn: per-chunk loss, smooth loss and, from iteration 50 on, the mean of the last 50
+    chunks), ``progress``, ``status``, ``steps``.
     """
 
     def __init__(self, trainer: Trainer, steps: int = 200, max_steps: int = 5000,
@@ -215,11 +216,14 @@ class TrainingWidget(widgets.VBox):
         V, T = len(tr.vocab), tr.config.seq_length
         with figure_in(self.plot_out, figsize=(7.5, 3.2)) as (fig, ax):
             if tr.history:
-                plots.loss_curve(tr.history, ax=ax, label="loss")
+                plots.loss_curve(tr.history, ax=ax)
+                ax.lines[0].set_label("loss of each chunk")
             else:                          # nothing to draw yet: just the empty axes
                 ax.set_xlabel("iteration")
                 ax.set_ylabel("loss (sum over a chunk)")
                 ax.set_xlim(0, self.steps.value)
+            # the smooth loss forgets its start slowly; a plain running mean shows progress
+            plots.loss_running_mean(tr.history, window=50, ax=ax, color="C2")
             self.plotted = [(np.asarray(line.get_xdata(), dtype=float),
                              np.asarray(line.get_ydata(), dtype=float)) for line in ax.lines]
             # where min-char-rnn's smooth loss starts: T characters guessed uniformly
