@@ -156,3 +156,26 @@ def test_unusable_settings_are_reported(trained):
 def test_path_must_end_in_npz(tmp_path):
     with pytest.raises(CheckpointError, match=r"should end in .npz"):
         ckpt.save_arrays(tmp_path / "run.ckpt", {}, {})
+
+
+def test_lstm_checkpoint_round_trip_and_kind_mismatch(tmp_path):
+    """An LSTM carries the pair (h, c) between chunks: both survive the round trip, and
+    an LSTM checkpoint whose settings claim an RNN is reported as another kind of model."""
+    pytest.importorskip("rnnlib.lstm")
+    cfg = TrainConfig(hidden_size=4, seq_length=6, model="lstm", sample_every=0)
+    straight = Trainer(TEXT, cfg)
+    straight.train(9)
+    first = Trainer(TEXT, cfg)
+    first.train(4)
+    path = first.save(tmp_path / "lstm.npz")
+    resumed = Trainer.load(path, TEXT)
+    assert isinstance(resumed.state, tuple) and len(resumed.state) == 2
+    resumed.train(5)
+    assert resumed.history == straight.history
+    for k in straight.model.params:
+        np.testing.assert_array_equal(resumed.model.params[k], straight.model.params[k])
+    _rewrite(path, lambda m: m["config"].update(model="rnn"))
+    with pytest.raises(CheckpointError, match=r"holds param arrays \['Wh', 'Why', 'Wx', 'b', "
+                                              r"'by'\] but this model has \['Whh', 'Why', "
+                                              r"'Wxh', 'bh', 'by'\]"):
+        Trainer.load(path, TEXT)

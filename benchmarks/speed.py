@@ -1,0 +1,272 @@
+"""How fast does rnnlib train and sample, against a plain min-char-rnn style loop?
+
+    python benchmarks/speed.py                     # about two minutes
+    python benchmarks/speed.py --quick             # a rough look in ~30 s
+    python benchmarks/speed.py --torch-python /path/to/venv/bin/python   # add torch.nn.RNN
+
+Work measured, all on the python_docs corpus with hidden size H = 100 and seq_length 25:
+one training iteration is forward, backward, clipping and Adagrad, counted in characters
+of training text per second (T * N per iteration). The reference is the same maths written
+the way min-char-rnn writes it: one time step at a time, dense one-hot column vectors,
+float64, N = 1. Every figure is the best of several runs, because other programs share the
+machine; the best run is the one least disturbed by them.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+import rnnlib
+from rnnlib import TrainConfig, Trainer
+
+H, T = 100, 25
+
+
+def best_rates(runs: dict, seconds: float, repeats: int) -> dict:
+    """Best units-per-second of each ``runs[name]()`` (which does some work and returns
+    how many units). The runs take turns, round after round, so that a quiet moment of
+    the machine is shared fairly between them; each keeps its best round."""
+    for run in runs.values():
+        run()                                # warm up: caches, first-call allocations
+    best = dict.fromkeys(runs, 0.0)
+    for _ in range(repeats):
+        for name, run in runs.items():
+            done, t0 = 0, time.perf_counter()
+            while time.perf_counter() - t0 < seconds:
+                done += run()
+            best[name] = max(best[name], done / (time.perf_counter() - t0))
+    return best
+
+
+# ---- the reference: min-char-rnn's loop, one step at a time, dense one-hot ------------
+def reference_trainer(data: list[int], V: int):
+    rng = np.random.default_rng(0)
+    Wxh, Whh, Why = (rng.standard_normal(s) * 0.01 for s in ((H, V), (H, H), (V, H)))
+    bh, by = np.zeros((H, 1)), np.zeros((V, 1))
+    params = [Wxh, Whh, Why, bh, by]
+    mem = [np.zeros_like(p) for p in params]
+    pos = {"p": 0, "h": np.zeros((H, 1))}
+
+    def iteration() -> int:
+        p = pos["p"]
+        if p + T + 1 >= len(data):
+            p, pos["h"] = 0, np.zeros((H, 1))
+        inputs, targets = data[p:p + T], data[p + 1:p + T + 1]
+        xs, hs, ps = {}, {-1: np.copy(pos["h"])}, {}
+        loss = 0.0
+        for t in range(T):
+            xs[t] = np.zeros((V, 1))
+            xs[t][inputs[t]] = 1
+            hs[t] = np.tanh(Wxh @ xs[t] + Whh @ hs[t - 1] + bh)
+            y = Why @ hs[t] + by
+            ps[t] = np.exp(y) / np.sum(np.exp(y))      # as min-char-rnn: no max subtracted
+            loss += -np.log(ps[t][targets[t], 0])
+        grads = [np.zeros_like(q) for q in params]
+        dWxh, dWhh, dWhy, dbh, dby = grads
+        dh_next = np.zeros((H, 1))
+        for t in reversed(range(T)):
+            dy = ps[t].copy()
+            dy[targets[t]] -= 1
+            dWhy += dy @ hs[t].T
+            dby += dy
+            dh_raw = (1 - hs[t] * hs[t]) * (Why.T @ dy + dh_next)
+            dbh += dh_raw
+            dWxh += dh_raw @ xs[t].T
+            dWhh += dh_raw @ hs[t - 1].T
+            dh_next = Whh.T @ dh_raw
+        for q, g, m in zip(params, grads, mem):
+            np.clip(g, -5, 5, out=g)
+            m += g * g
+            q -= 0.1 * g / np.sqrt(m + 1e-8)
+        pos["p"], pos["h"] = p + T, hs[T - 1]
+        return T
+    return iteration
+
+
+def rnnlib_trainer(text: str, N: int, dtype: str):
+    cfg = TrainConfig(hidden_size=H, seq_length=T, batch_size=N, dtype=dtype, sample_every=0)
+    tr = Trainer(text, cfg)
+
+    def iteration() -> int:
+        tr.train(1)
+        return T * N
+    return iteration
+
+
+# ---- sampling --------------------------------------------------------------------------
+def reference_sampler(model, n: int = 200):
+    P = {k: v for k, v in model.params.items()}
+    V = model.vocab_size
+    rs = np.random.RandomState(0)
+
+    def run() -> int:
+        h, ix = np.zeros((H, 1)), 0
+        for _ in range(n):
+            x = np.zeros((V, 1))
+            x[ix] = 1
+            h = np.tanh(P["Wxh"] @ x + P["Whh"] @ h + P["bh"])
+            y = P["Why"] @ h + P["by"]
+            p = np.exp(y) / np.sum(np.exp(y))
+            ix = rs.choice(range(V), p=p.ravel())
+        return n
+    return run
+
+
+def rnnlib_sampler(model, n: int = 200):
+    rng = np.random.default_rng(0)
+    return lambda: len(rnnlib.sample(model, None, 0, n, rng=rng))
+
+
+# ---- the machine's limit ---------------------------------------------------------------
+def peak_run(dtype, n: int = 2048):
+    a = np.random.default_rng(0).standard_normal((n, n)).astype(dtype)
+
+    def run() -> int:
+        a @ a
+        return 2 * n ** 3
+    return run
+
+
+def flops_per_char(V: int) -> int:
+    """Matrix FLOPs per character with the one-hot product done as a column pick:
+    forward Whh h (2H^2) and Why h (2VH); backward dWhy (2VH), Why^T dy (2VH),
+    dWhh (2H^2), Whh^T dh_raw (2H^2). The dense one-hot products add 2VH + 2VH."""
+    return 6 * H * H + 6 * V * H
+
+
+# ---- torch, in whatever interpreter has it ------------------------------------------------
+TORCH_CODE = r"""
+import json, sys, time
+import numpy as np, torch
+data = np.load(sys.argv[1])
+V, N, seconds, repeats = int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
+T, H = 25, 100
+torch.manual_seed(0)
+rnn, out = torch.nn.RNN(V, H, nonlinearity="tanh"), torch.nn.Linear(H, V)
+params = list(rnn.parameters()) + list(out.parameters())
+opt = torch.optim.Adagrad(params, lr=0.1)
+L = len(data) // N
+stream = torch.from_numpy(data[: N * L].reshape(N, L).T.copy())       # (L, N)
+eye = torch.eye(V)
+state = {"p": 0, "h": torch.zeros(1, N, H)}
+def iteration():
+    p = state["p"]
+    if p + T + 1 >= L:
+        p, state["h"] = 0, torch.zeros(1, N, H)
+    x, y = eye[stream[p:p + T]], stream[p + 1:p + T + 1]
+    hs, h = rnn(x, state["h"])
+    loss = torch.nn.functional.cross_entropy(out(hs).reshape(T * N, V), y.reshape(-1),
+                                             reduction="sum") / N
+    opt.zero_grad()
+    loss.backward()
+    torch.nn.utils.clip_grad_value_(params, 5.0)
+    opt.step()
+    state["p"], state["h"] = p + T, h.detach()
+    return T * N
+iteration()
+best = 0.0
+for _ in range(repeats):
+    done, t0 = 0, time.perf_counter()
+    while time.perf_counter() - t0 < seconds:
+        done += iteration()
+    best = max(best, done / (time.perf_counter() - t0))
+print(json.dumps({"version": torch.__version__, "rate": best}))
+"""
+
+
+def torch_rate(python: str, data: np.ndarray, V: int, N: int, seconds: float,
+               repeats: int) -> tuple[str, float] | None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "data.npy"
+        np.save(path, data)
+        res = subprocess.run([python, "-c", TORCH_CODE, str(path), str(V), str(N),
+                              str(seconds), str(repeats)],
+                             capture_output=True, text=True)
+    if res.returncode != 0:
+        print(f"torch run failed: {res.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
+        return None
+    out = json.loads(res.stdout.strip().splitlines()[-1])
+    return out["version"], out["rate"]
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--quick", action="store_true", help="shorter runs, fewer batch sizes")
+    ap.add_argument("--seconds", type=float, default=None, help="length of one timed run")
+    ap.add_argument("--repeats", type=int, default=None, help="timed runs per figure")
+    ap.add_argument("--torch-python", default=None,
+                    help="a Python that has torch, to time torch.nn.RNN on the same work")
+    args = ap.parse_args(argv)
+    seconds = args.seconds or (0.3 if args.quick else 0.5)
+    repeats = args.repeats or (3 if args.quick else 8)
+    batches = [128, 256, 512] if args.quick else [64, 128, 256, 512, 1024]
+
+    text = rnnlib.data.load("python_docs")
+    vocab = rnnlib.Vocab.from_text(text)
+    V, data = len(vocab), vocab.encode(text)
+    fpc = flops_per_char(V)
+    print(f"python_docs: {len(text):,} characters, V = {V}, H = {H}, seq_length = {T}; "
+          f"best of {repeats} runs of {seconds:g} s each")
+
+    model = rnnlib.RNN(V, H, seed=0)
+    runs = {"ref": reference_trainer(data.tolist(), V),
+            (1, "float64"): rnnlib_trainer(text, 1, "float64"),
+            (32, "float64"): rnnlib_trainer(text, 32, "float64")}
+    runs.update({(N, "float32"): rnnlib_trainer(text, N, "float32") for N in batches})
+    runs.update({"peak32": peak_run(np.float32), "peak64": peak_run(np.float64),
+                 "sample_ref": reference_sampler(model), "sample": rnnlib_sampler(model)})
+    rate = best_rates(runs, seconds, repeats)
+    ref, peak32, peak64 = rate["ref"], rate["peak32"], rate["peak64"]
+    limit32 = peak32 / fpc
+    f32 = {N: rate[(N, "float32")] for N in batches}
+    best_N = max(f32, key=f32.get)
+    rows = [("reference loop (N=1, float64, dense one-hot)", ref, None, "")]
+    for N, times in [(1, 3), (32, 15)]:
+        rows.append((f"rnnlib N={N} float64", rate[(N, "float64")], times,
+                     f">= {times}x reference"))
+    rows += [(f"rnnlib N={N} float32", r, None, "") for N, r in f32.items()]
+    s_ref, s_lib = rate["sample_ref"], rate["sample"]
+
+    torch_row = None
+    if args.torch_python:
+        torch_row = torch_rate(args.torch_python, data, V, best_N, seconds, repeats)
+    else:
+        try:
+            import torch  # noqa: F401  (never a dependency; used only if present)
+            torch_row = torch_rate(sys.executable, data, V, best_N, seconds, repeats)
+        except ImportError:
+            pass
+
+    print(f"\nMatrix FLOPs per character: 6 H^2 + 6 V H = {fpc:,}")
+    print(f"Peak np.matmul (2048 x 2048): float32 {peak32 / 1e9:.1f} GFLOP/s, "
+          f"float64 {peak64 / 1e9:.1f} GFLOP/s")
+    print(f"FLOP-bound limit in float32: {limit32:,.0f} characters/s\n")
+    print(f"| {'training':46s} | {'chars/s':>10s} | {'x ref':>6s} | {'of limit':>8s} | target")
+    print(f"|{'-' * 48}|{'-' * 12}|{'-' * 8}|{'-' * 10}|-------")
+    for what, r, times, note in rows:
+        frac = r / (peak64 / fpc if "float64" in what else limit32)
+        status = ""
+        if times:
+            status = f"{note}: {'met' if r >= times * ref else 'NOT met'}"
+        if what == f"rnnlib N={best_N} float32":
+            status = f"best batch; >= 500,000 chars/s: {'met' if r >= 500_000 else 'NOT met'}"
+        print(f"| {what:46s} | {r:10,.0f} | {r / ref:6.1f} | {frac:8.1%} | {status}")
+    if torch_row:
+        version, r = torch_row
+        print(f"| {f'torch {version} nn.RNN N={best_N} float32':46s} | {r:10,.0f} | "
+              f"{r / ref:6.1f} | {r / limit32:8.1%} | (one-hot input, for comparison)")
+    print(f"\n| {'sampling (N=1, float64)':46s} | {'chars/s':>10s} | {'x ref':>6s} | target")
+    print(f"| {'plain loop: one-hot x, np.random.choice':46s} | {s_ref:10,.0f} | {1:6.1f} |")
+    print(f"| {'rnnlib.sample':46s} | {s_lib:10,.0f} | {s_lib / s_ref:6.1f} | >= 2x: "
+          f"{'met' if s_lib >= 2 * s_ref else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()
