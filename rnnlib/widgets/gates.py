@@ -113,9 +113,9 @@ class GateStepper(widgets.VBox):
         t, vc = self.t, self._vmax_c
         cols = [(self.f, "f (forget)", 0.0, 1.0), (self.c_prev, f"$c_{{{t - 1}}}$", -vc, vc),
                 (self.i, "i (input)", 0.0, 1.0), (self.g, "g (candidate)", -1.0, 1.0),
-                (self.c, f"$c_{{{t}}} = f c_{{{t - 1}}} + i g$", -vc, vc),
+                (self.c, f"$c_{{{t}}} = f\\,c_{{{t - 1}}} + i\\,g$", -vc, vc),
                 (self.o, "o (output)", 0.0, 1.0),
-                (self.h, f"$h_{{{t}}} = o \\tanh(c_{{{t}}})$", -1.0, 1.0)]
+                (self.h, f"$h_{{{t}}} = o\\,\\tanh(c_{{{t}}})$", -1.0, 1.0)]
         units = [str(u) for u in range(H)]
         with figure_in(self.gates_out, 1, len(cols), figsize=(1.45 * len(cols) + 0.8,
                                                              0.42 * H + 1.6),
