@@ -97,7 +97,7 @@ class TrainingWidget(widgets.VBox):
     chunks), ``progress``, ``status``, ``steps``.
     """
 
-    def __init__(self, trainer: Trainer, steps: int = 200, max_steps: int = 5000,
+    def __init__(self, trainer: Trainer, steps: int = 200, max_steps: int = 2000,
                  sample_length: int = 120, redraws: int = 5):
         if not isinstance(trainer, Trainer):
             raise TypeError(f"TrainingWidget needs an rnnlib.Trainer, got "
@@ -214,7 +214,7 @@ class TrainingWidget(widgets.VBox):
     def _draw(self) -> None:
         tr = self.trainer
         V, T = len(tr.vocab), tr.config.seq_length
-        with figure_in(self.plot_out, figsize=(7.5, 3.2)) as (fig, ax):
+        with figure_in(self.plot_out, figsize=(9.5, 3.2)) as (fig, ax):
             if tr.history:
                 plots.loss_curve(tr.history, ax=ax)
                 ax.lines[0].set_label("loss of each chunk")
@@ -229,7 +229,8 @@ class TrainingWidget(widgets.VBox):
             # where min-char-rnn's smooth loss starts: T characters guessed uniformly
             ax.axhline(T * math.log(V), color="0.5", ls=":", lw=1.2,
                        label=f"uniform guess: T·log V = {T * math.log(V):.1f}")
-            ax.set_ylim(bottom=0)
-            ax.legend(loc="upper right", fontsize=9)
+            ax.set_ylim(0, max(ax.get_ylim()[1], 1.08 * T * math.log(V)))
+            # outside the axes, so it never hides the curves however the loss moves
+            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
             ax.set_title(f"training loss, {T} characters per chunk", fontsize=10)
             fig.tight_layout()
