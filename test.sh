@@ -2,34 +2,67 @@
 # Run every test. Sets itself up on first use: .venv (rnnlib, JupyterLab and the test tools)
 # and .venv-widgets7 (ipywidgets 7.7, as Colab ships it).
 #
-#   ./test.sh                       everything: the widget tests and widget notebooks under
-#                                   ipywidgets 7.7, then the whole suite in .venv
-#   ./test.sh ARGS                  only `pytest ARGS` in .venv, e.g.
-#                                   ./test.sh -m "not notebook"   (no notebooks, no browser)
-#                                   ./test.sh tests/test_rnn.py -x
+#   ./test.sh          everything, in two runs side by side (one per core):
+#                        - the widget tests and every notebook that shows a widget, under
+#                          ipywidgets 7.7 in .venv-widgets7 (log: test-artifacts/widgets7.log)
+#                        - the whole suite in .venv: library, notebooks, Colab set-up,
+#                          JupyterLab in Chromium, the static site
+#                      then one closing line with the totals of both.
+#   ./test.sh ARGS     only `pytest ARGS` in .venv, e.g.
+#                        ./test.sh -m "not notebook"     (quick: no notebooks, no browser)
+#                        ./test.sh tests/test_rnn.py -x
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/setup-env.sh test
 if [ $# -gt 0 ]; then
     exec .venv/bin/python -m pytest "$@"
 fi
-
-echo "=== 1/2: widget tests and widget notebooks under ipywidgets 7.7 (.venv-widgets7)"
 scripts/setup-env.sh widgets7
+
+out=test-artifacts
+mkdir -p "$out"
+rm -f "$out/junit-main.xml" "$out/junit-widgets7.xml"
+# Two runs share two cores: one BLAS thread each keeps them from slowing each other down.
+export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
+
 widget_tests=(tests/test_widgets_*.py)
 [ -e "${widget_tests[0]}" ] || widget_tests=()
-status7=0
+echo "=== ipywidgets 7.7 run started in the background (.venv-widgets7; log: $out/widgets7.log)"
 RNNLIB_KERNEL=rnnlib-widgets7 RNNLIB_EXPECT_IPYWIDGETS=7.7 RNNLIB_EXECUTED_DIR="" \
     .venv-widgets7/bin/python -m pytest -q -p no:cacheprovider \
-    -m "widgets or not notebook" "${widget_tests[@]}" tests/test_notebooks.py \
-    tests/test_environment.py::test_the_notebook_kernel_is_this_environment || status7=$?
+    --junitxml="$out/junit-widgets7.xml" -m "widgets or not notebook" \
+    "${widget_tests[@]}" tests/test_notebooks.py \
+    tests/test_environment.py::test_the_notebook_kernel_is_this_environment \
+    >"$out/widgets7.log" 2>&1 &
+widgets7_pid=$!
 
-echo "=== 2/2: the whole suite (.venv)"
+echo "=== the whole suite (.venv)"
 status=0
-.venv/bin/python -m pytest || status=$?
+.venv/bin/python -m pytest --durations=10 --junitxml="$out/junit-main.xml" || status=$?
 
-if [ "$status7" -ne 0 ]; then
-    echo "The ipywidgets 7.7 run failed (exit $status7): see its output above." >&2
-    [ "$status" -ne 0 ] || status=$status7
-fi
+status7=0
+wait "$widgets7_pid" || status7=$?
+echo "=== the ipywidgets 7.7 run (.venv-widgets7), exit status $status7:"
+cat "$out/widgets7.log"
+[ "$status" -ne 0 ] || status=$status7
+
+# One closing line for both runs, counted from their JUnit reports.
+.venv/bin/python - "$out/junit-widgets7.xml" "$out/junit-main.xml" <<'EOF'
+import sys
+import xml.etree.ElementTree as ET
+total = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+missing = 0
+for f in sys.argv[1:]:
+    try:
+        suites = ET.parse(f).getroot().iter("testsuite")
+    except (OSError, ET.ParseError):
+        missing += 1          # that run died before it could report: count it as a failure
+        continue
+    for s in suites:
+        for k in total:
+            total[k] += int(s.get(k, 0))
+failed = total["failures"] + total["errors"] + missing
+passed = total["tests"] - total["failures"] - total["errors"] - total["skipped"]
+print(f"total: {passed} passed, {failed} failed, {total['skipped']} skipped")
+EOF
 exit "$status"

@@ -76,10 +76,16 @@ def execute(path: Path, kernel_name: str = "python3", timeout: int = 300, nb=Non
     return nb, time.perf_counter() - t0
 
 
-def save_executed(nb, source: Path, folder: Path = EXECUTED_DIR, seconds: float = 0.0) -> Path:
-    """Keep an executed notebook, stamped with what it was run from (written atomically)."""
+def save_executed(nb, source: Path, folder: Path = EXECUTED_DIR, seconds: float = 0.0,
+                  stamp: str | None = None) -> Path:
+    """Keep an executed notebook, stamped with what it was run from (written atomically).
+
+    ``stamp`` is ``fingerprint(source)`` taken before the run (so an edit made while it
+    ran makes the copy stale rather than wrongly current); by default it is taken now.
+    """
     folder.mkdir(parents=True, exist_ok=True)
-    nb.metadata[STAMP] = {"fingerprint": fingerprint(source), "seconds": round(seconds, 2)}
+    nb.metadata[STAMP] = {"fingerprint": stamp or fingerprint(source),
+                          "seconds": round(seconds, 2)}
     out = folder / source.name
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     nbformat.write(nb, tmp)
@@ -187,10 +193,11 @@ def build(out: Path = SITE_DIR, sources: list[Path] | None = None, reuse: bool =
         if nb is not None:
             page.reused = True
         else:
+            stamp = fingerprint(src)
             nb = nbformat.read(src, as_version=4)
             try:
                 _, page.seconds = execute(src, timeout=timeout, nb=nb)
-                save_executed(nb, src, executed_dir, page.seconds)
+                save_executed(nb, src, executed_dir, page.seconds, stamp)
             except CellExecutionError as e:
                 page.error = first_error(nb) or str(e).strip().splitlines()[-1]
             except Exception as e:  # a kernel that died or timed out: report, go on

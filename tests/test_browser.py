@@ -240,9 +240,11 @@ def test_hello_stepper_moves_in_jupyterlab(lab, page):
     page.wait_for_function("(el) => el.innerText.includes('t = 3 of 4')",
                            arg=readout.element_handle(), timeout=20_000)
     np.testing.assert_allclose(h_values(readout), expected[2], atol=6e-4)
-    page.wait_for_function(
-        "([img, old]) => img.getAttribute('src') !== old",
-        arg=[box.locator("img").first.element_handle(), first_image], timeout=20_000)
+    page.wait_for_function(  # both figures redrawn and decoded (columns, then heatmap)
+        """([box, old]) => { const imgs = [...box.querySelectorAll('img')];
+            return imgs.length === 2 && imgs[0].getAttribute('src') !== old
+                   && imgs.every(i => i.complete && i.naturalWidth > 0); }""",
+        arg=[box.element_handle(), first_image], timeout=20_000)
     box.screenshot(path=str(ARTIFACTS / "02-stepper-t3.png"))
 
     # the slider itself: its handle takes the keyboard, one step per arrow press

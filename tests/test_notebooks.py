@@ -9,6 +9,7 @@ executed notebooks go; empty: keep none).
 import json
 import os
 import re
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -76,13 +77,24 @@ def test_title_and_badges_open_this_notebook(path):
         f"{path.name}: the badges under the title do not point at {path.name}"
 
 
+def course_copy(tmp: Path) -> Path:
+    """A copy of notebooks/ beside a link to data/, so that whatever a notebook writes next to
+    itself (checkpoints, say) stays out of the project and two runs never share files."""
+    shutil.copytree(ROOT / "notebooks", tmp / "notebooks",
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    (tmp / "data").symlink_to(ROOT / "data", target_is_directory=True)
+    return tmp / "notebooks"
+
+
 @pytest.mark.notebook
 @pytest.mark.parametrize("path", _run_params())
-def test_notebook_runs_top_to_bottom(path):
-    nb, took = build_site.execute(path, kernel_name=KERNEL, timeout=TIMEOUT)
+def test_notebook_runs_top_to_bottom(path, tmp_path):
+    stamp = build_site.fingerprint(path)
+    copy = course_copy(tmp_path) / path.name
+    nb, took = build_site.execute(copy, kernel_name=KERNEL, timeout=TIMEOUT)
     errors = [(i, o.get("ename"), o.get("evalue")) for i, c in enumerate(nb.cells)
               if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert not errors, f"{path.name}: error outputs {errors}"
     if EXECUTED_DIR:
-        build_site.save_executed(nb, path, Path(EXECUTED_DIR), seconds=took)
+        build_site.save_executed(nb, path, Path(EXECUTED_DIR), seconds=took, stamp=stamp)
     print(f"{path.name}: {took:.1f} s (kernel {KERNEL})")

@@ -32,7 +32,7 @@ def widget_state(page_html: str) -> dict:
     """The widget state embedded in a page: {model_id: model}."""
     m = re.search(rf'<script type="{re.escape(WIDGET_STATE)}">\s*(.*?)\s*</script>',
                   page_html, re.S)
-    return json.loads(html.unescape(m.group(1)))["state"] if m else {}
+    return json.loads(m.group(1))["state"] if m else {}  # raw script text: no entities
 
 
 def output_pngs(state: dict) -> list[str]:
