@@ -171,7 +171,7 @@ class BackwardStepper(widgets.VBox):
                          fontsize=10)
 
     def _draw_totals(self) -> None:
-        H, V = self.model.hidden_size, self.model.vocab_size
+        H = self.model.hidden_size
         t, T = self.t, self.T
         steps = f"steps {T}..{t}" if t < T else f"step {T} only"
         with figure_in(self.totals_out, 1, 2, figsize=(4.0 + 0.45 * 2 * H, 0.35 * H + 2.0),

@@ -11,7 +11,6 @@ import html
 import unicodedata
 
 import ipywidgets as widgets
-import numpy as np
 
 from .. import plots
 from ..vocab import Vocab

@@ -1,0 +1,157 @@
+"""Plots of training: loss curves, gradient-check error against eps, Adagrad step sizes."""
+from __future__ import annotations
+
+import numpy as np
+
+from ._base import char_label, _ax
+
+
+def loss_curve(history, ax=None, label: str | None = None, smooth: bool = True):
+    """Loss against iteration. history: rows of (iteration, loss, smooth_loss)."""
+    ax = _ax(ax)
+    h = np.asarray(history, dtype=float).reshape(-1, 3)
+    if len(h):
+        if smooth:
+            ax.plot(h[:, 0], h[:, 1], alpha=0.25, lw=0.8,
+                    label=None if label is None else f"{label} (per chunk)")
+            ax.plot(h[:, 0], h[:, 2], lw=2, label=label or "smooth loss")
+        else:
+            ax.plot(h[:, 0], h[:, 1], lw=1.5, label=label)
+    ax.set_xlabel("iteration")
+    ax.set_ylabel("loss (sum over a chunk)")
+    ax.grid(alpha=0.3)
+    if label or smooth:
+        ax.legend(loc="upper right", fontsize=9)
+    return ax
+
+
+def loss_running_mean(history, window: int = 50, ax=None, label: str | None = None,
+                      **style):
+    """The per-chunk loss averaged over a sliding ``window`` of iterations, as one line.
+
+    history: rows of (iteration, loss, smooth_loss). Nothing is drawn until there are
+    ``window`` rows. Unlike the smooth loss, this average has no starting value to forget.
+    """
+    ax = _ax(ax)
+    h = np.asarray(history, dtype=float).reshape(-1, 3)
+    if len(h) >= window:
+        mean = np.convolve(h[:, 1], np.ones(window) / window, mode="valid")
+        ax.plot(h[window - 1:, 0], mean, lw=style.pop("lw", 1.8),
+                label=label or f"mean of the last {window} chunks", **style)
+    return ax
+
+
+def curves(x, ys: dict, ax=None, xlabel: str = "", ylabel: str = "", title: str = "",
+           logy: bool = False, styles: dict | None = None):
+    """Several labelled curves over the same x, e.g. activation functions or norms over time.
+
+    ys maps a legend label to an array shaped like x; ``styles`` may give each label
+    matplotlib keyword arguments (colour, linestyle...).
+    """
+    ax = _ax(ax, figsize=(5, 3.2))
+    styles = styles or {}
+    for label, y in ys.items():
+        ax.plot(x, np.asarray(y, dtype=float), label=label, lw=2, **styles.get(label, {}))
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title, fontsize=11)
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=9)
+    return ax
+
+
+def eps_sweep(eps, errors: dict, ax=None, slopes: bool = True):
+    """Relative error of a centred-difference gradient against the step ``eps``, log-log.
+
+    eps (K,): the steps tried; errors maps a label (e.g. "float64") to the K relative
+    errors. Each curve's minimum is marked with a star. With ``slopes`` two reference
+    lines run parallel to the first curve (drawn a little above it so both stay
+    visible): eps^2 (truncation, right of the minimum) and 1/eps (round-off, left).
+    """
+    ax = _ax(ax, figsize=(7.5, 4.5))
+    eps = np.asarray(eps, dtype=float)
+    order = np.argsort(eps)
+    eps = eps[order]
+    lowest = np.inf
+    for k, (label, err) in enumerate(errors.items()):
+        err = np.asarray(err, dtype=float)[order]
+        err = np.where(err > 0, err, np.nan)          # an exact 0 has no place on a log axis
+        line, = ax.plot(eps, err, marker="o", ms=3.5, lw=1.8, label=label)
+        i = int(np.nanargmin(err))
+        lowest = min(lowest, err[i])
+        ax.plot(eps[i], err[i], marker="*", ms=15, color=line.get_color(),
+                markeredgecolor="black", zorder=5)
+        # the first label goes under its star, the others to the left of theirs
+        place = (dict(xytext=(0, -14), ha="center", va="top") if k == 0 else
+                 dict(xytext=(-14, 0), ha="right", va="center"))
+        ax.annotate(f"best {err[i]:.0e}\nat ε = {eps[i]:.0e}", (eps[i], err[i]),
+                    textcoords="offset points", fontsize=9, color=line.get_color(),
+                    bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none", alpha=0.85),
+                    **place)
+        if slopes and k == 0:
+            lift = 10.0    # one decade above the curve, so the guide does not hide it
+            right, left = eps >= eps[i], eps <= eps[i]
+            ax.plot(eps[right], lift * err[-1] * (eps[right] / eps[-1]) ** 2, "--",
+                    color="0.35", lw=1.3, label="slope ε²  (truncation error)")
+            ax.plot(eps[left], lift * err[0] * (eps[0] / eps[left]), ":", color="0.1",
+                    lw=1.6, label="slope 1/ε  (round-off error)")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_ylim(bottom=lowest / 300)
+    ax.set_xlabel("step ε of the centred difference")
+    ax.set_ylabel("relative error vs. analytic gradient")
+    ax.grid(alpha=0.3, which="major")
+    ax.legend(fontsize=9, loc="lower left")
+    return ax
+
+
+def adagrad_steps_by_char(counts, steps, chars, ax=None, title: str = ""):
+    """Adagrad's step size for each character's column of Wxh against how often it was read.
+
+    counts (V,): times each character was an input; steps (V,): lr / sqrt(mem + 1e-8)
+    averaged over the column. Characters never read (count 0) are left out. A dashed guide
+    shows the slope 1/sqrt(count) that adding up squared gradients predicts.
+    """
+    counts = np.asarray(counts, dtype=float)
+    steps = np.asarray(steps, dtype=float)
+    seen = counts > 0
+    ax = _ax(ax, figsize=(6.5, 4.2))
+    ax.scatter(counts[seen], steps[seen], s=14, color="#3b75af", alpha=0.7)
+    for c, n, s in zip(np.asarray(chars)[seen], counts[seen], steps[seen]):
+        ax.annotate(char_label(c), (n, s), textcoords="offset points", xytext=(3, 2),
+                    fontsize=8)
+    if seen.sum() >= 2:
+        n = np.geomspace(counts[seen].min(), counts[seen].max(), 50)
+        mid = np.median(steps[seen] * np.sqrt(counts[seen]))
+        ax.plot(n, mid / np.sqrt(n), "--", color="0.4", lw=1.2, label="∝ 1/√count")
+        ax.legend(fontsize=9, loc="upper right")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("times the character was an input")
+    ax.set_ylabel("step size lr / √(mem + 1e-8)")
+    ax.grid(alpha=0.3, which="both")
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+def step_size_boxes(steps: dict, ax=None, title: str = ""):
+    """One box per parameter: the spread of its entries' step sizes, on a log axis.
+
+    steps maps a parameter name to an array of per-entry step sizes (any shape).
+    """
+    ax = _ax(ax, figsize=(5, 4.2))
+    names = list(steps)
+    data = [np.asarray(steps[k], dtype=float).ravel() for k in names]
+    ax.boxplot(data, whis=(0, 100), widths=0.55)
+    ax.set_xticks(range(1, len(names) + 1))
+    ax.set_xticklabels(names)
+    ax.set_yscale("log")
+    ax.set_ylabel("step size lr / √(mem + 1e-8)")
+    ax.grid(alpha=0.3, axis="y", which="both")
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax
