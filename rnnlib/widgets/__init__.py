@@ -12,6 +12,8 @@ from contextlib import contextmanager
 
 import matplotlib.pyplot as plt
 
+from ..vocab import Vocab
+
 
 @contextmanager
 def figure_in(out, *args, **kwargs):
@@ -30,3 +32,21 @@ def figure_in(out, *args, **kwargs):
                 plt.show()
         finally:
             plt.close(fig)
+
+
+def text_vocab(text: str, vocab: Vocab | None) -> Vocab:
+    """Check a widget's example text (an input and a target at least) and return its vocabulary."""
+    if not isinstance(text, str) or len(text) < 2:
+        raise ValueError(f"text must be a string of at least 2 characters (one input and "
+                         f"its target), got {text!r}; try text='hello'.")
+    return vocab if vocab is not None else Vocab.from_text(text)
+
+
+def check_model_vocab(model, vocab: Vocab, text: str) -> None:
+    """A model must read exactly the characters of the vocabulary it is shown with."""
+    if model.vocab_size != len(vocab):
+        raise ValueError(
+            f"the model reads {model.vocab_size} characters but the vocabulary of "
+            f"{text!r} has {len(vocab)} ({''.join(vocab.chars)!r}); pass the "
+            f"vocabulary the model was built for as vocab=..., or a model with "
+            f"vocab_size={len(vocab)}.")

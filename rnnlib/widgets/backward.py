@@ -22,7 +22,7 @@ from .. import plots
 from ..optim import Adagrad
 from ..rnn import RNN
 from ..vocab import Vocab
-from . import figure_in
+from . import figure_in, text_vocab, check_model_vocab
 
 
 def warmed_up_rnn(vocab: Vocab, text: str, hidden_size: int = 6, seed: int = 0,
@@ -63,17 +63,9 @@ class BackwardStepper(widgets.VBox):
 
     def __init__(self, model: RNN | None = None, text: str = "hello",
                  vocab: Vocab | None = None, h_prev=None):
-        if not isinstance(text, str) or len(text) < 2:
-            raise ValueError(f"text must be a string of at least 2 characters (one input and "
-                             f"its target), got {text!r}; try text='hello'.")
-        self.vocab = vocab if vocab is not None else Vocab.from_text(text)
+        self.vocab = text_vocab(text, vocab)
         self.model = model if model is not None else warmed_up_rnn(self.vocab, text)
-        if self.model.vocab_size != len(self.vocab):
-            raise ValueError(
-                f"the model reads {self.model.vocab_size} characters but the vocabulary of "
-                f"{text!r} has {len(self.vocab)} ({''.join(self.vocab.chars)!r}); pass the "
-                f"vocabulary the model was built for as vocab=..., or a model with "
-                f"vocab_size={len(self.vocab)}.")
+        check_model_vocab(self.model, self.vocab, text)
         self.text = text
         self.inputs = self.vocab.encode(text[:-1])                  # (T,)
         self.targets = self.vocab.encode(text[1:])                  # (T,)
