@@ -97,4 +97,29 @@ def test_notebook_runs_top_to_bottom(path, tmp_path):
     assert not errors, f"{path.name}: error outputs {errors}"
     if EXECUTED_DIR:
         build_site.save_executed(nb, path, Path(EXECUTED_DIR), seconds=took, stamp=stamp)
+    record_timing(path, took, nb)
     print(f"{path.name}: {took:.1f} s (kernel {KERNEL})")
+
+
+def record_timing(path: Path, took: float, nb) -> None:
+    """Note how long the notebook and its slowest cells took, in
+    test-artifacts/notebook-times-<kernel>.jsonl, to find out what makes a run slow."""
+    from datetime import datetime
+
+    def when(stamp):
+        return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+
+    cells, first = [], None
+    for i, c in enumerate(nb.cells):
+        ex = c.get("metadata", {}).get("execution", {})
+        if "iopub.execute_input" in ex and "shell.execute_reply" in ex:
+            start = when(ex["iopub.execute_input"])
+            first = start if first is None else first
+            cells.append((round(when(ex["shell.execute_reply"]) - start, 2), i))
+    out = ROOT / "test-artifacts" / f"notebook-times-{KERNEL}.jsonl"
+    out.parent.mkdir(exist_ok=True)
+    with open(out, "a", encoding="utf-8") as f:
+        f.write(json.dumps({"notebook": path.name, "seconds": round(took, 2),
+                            "in_cells": round(sum(s for s, _ in cells), 2),
+                            "slowest_cells": sorted(cells, reverse=True)[:3],
+                            "at": time.strftime("%Y-%m-%dT%H:%M:%S")}) + "\n")
