@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, NamedTuple
@@ -42,10 +43,16 @@ class TrainConfig:
     temperature: float = 1.0
     checkpoint_every: int = 0     # 0: only when trainer.save() is called
     checkpoint_path: str | None = None
+    # worker threads, each computing a share of the batch's columns (see Trainer.loss_and_grads)
+    threads: int = 1
 
     def validate(self) -> "TrainConfig":
-        for name in ("hidden_size", "seq_length", "batch_size", "sample_length"):
+        for name in ("hidden_size", "seq_length", "batch_size", "sample_length", "threads"):
             positive_int(name, getattr(self, name))
+        if self.threads > self.batch_size:
+            raise ValueError(f"threads={self.threads} is more than batch_size="
+                             f"{self.batch_size}: each thread needs at least one column of "
+                             f"the batch. Use threads <= batch_size.")
         for name in ("sample_every", "checkpoint_every"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or v < 0:
@@ -87,6 +94,15 @@ class TrainingDiverged(FloatingPointError):
     """The loss or a gradient became inf or nan; the parameters were left as they were."""
 
 
+def _columns(state, cols: slice):
+    """Columns ``cols`` of a hidden state (H, N), of each part of an (h, c) pair, or None."""
+    if state is None:
+        return None
+    if isinstance(state, tuple):
+        return tuple(s[:, cols] for s in state)
+    return state[:, cols]
+
+
 class Trainer:
     """Holds a model, its optimizer and the position in the text between calls.
 
@@ -114,6 +130,7 @@ class Trainer:
         opt = Adagrad if cfg.optimizer == "adagrad" else SGD
         self.optimizer = opt(lr=cfg.learning_rate, clip=cfg.clip)
         self.rng = np.random.default_rng(cfg.seed)
+        self._pool = ThreadPoolExecutor(cfg.threads) if cfg.threads > 1 else None
         self.iteration = 0
         self.pointer = 0
         self.state = None          # hidden state carried between chunks; None = reset
@@ -155,7 +172,7 @@ class Trainer:
             if cfg.sample_every and self.iteration % cfg.sample_every == 0:
                 text = self.sample_now()
                 self.samples.append((self.iteration, text))
-            loss, grads, state = self.model.loss_and_grads(inputs, targets, self.state)
+            loss, grads, state = self.loss_and_grads(inputs, targets, self.state)
             bad = [k for k, g in grads.items() if not np.isfinite(g).all()]
             if not math.isfinite(loss) or bad:
                 raise TrainingDiverged(
@@ -178,6 +195,32 @@ class Trainer:
             if callback is not None:
                 callback(p)
         return out
+
+    def loss_and_grads(self, inputs, targets, state):
+        """The model's loss_and_grads over the batch, split across ``config.threads``.
+
+        The columns are independent sequences and the loss is their mean, so the batch can
+        be cut into groups of columns computed side by side (numpy lets other threads run
+        while it works on arrays), then put together: the batch mean is the groups' means
+        weighted by their share of the columns. This is data parallelism. The BLAS library
+        should then run one thread per call (OPENBLAS_NUM_THREADS=1 set before numpy is
+        imported), or its own threads and these compete for the same cores.
+        """
+        if self._pool is None:
+            return self.model.loss_and_grads(inputs, targets, state)
+        N = inputs.shape[1]
+        edges = np.linspace(0, N, self.config.threads + 1).astype(int)
+        groups = [slice(a, b) for a, b in zip(edges[:-1], edges[1:])]
+        parts = list(self._pool.map(
+            lambda g: self.model.loss_and_grads(inputs[:, g], targets[:, g],
+                                                _columns(state, g)), groups))
+        shares = [(g.stop - g.start) / N for g in groups]
+        loss = sum(w * part[0] for w, part in zip(shares, parts))
+        grads = {k: sum(w * part[1][k] for w, part in zip(shares, parts)) for k in parts[0][1]}
+        states = [part[2] for part in parts]
+        if isinstance(states[0], tuple):      # an LSTM's (h, c)
+            return loss, grads, tuple(np.hstack(s) for s in zip(*states))
+        return loss, grads, np.hstack(states)
 
     # ---- checkpoints -------------------------------------------------------------
     def save(self, path) -> Path:

@@ -56,15 +56,16 @@ def follow(tr, n_iters):
     return rows
 
 
-@pytest.mark.parametrize("N, clip, n_iters", [(1, 5.0, 45), (1, 0.02, 45), (3, 5.0, 16)])
-def test_trainer_reproduces_a_plain_min_char_rnn_loop(N, clip, n_iters):
+@pytest.mark.parametrize("N, clip, n_iters, threads", [
+    (1, 5.0, 45, 1), (1, 0.02, 45, 1), (3, 5.0, 16, 1), (3, 5.0, 16, 2), (4, 5.0, 18, 3)])
+def test_trainer_reproduces_a_plain_min_char_rnn_loop(N, clip, n_iters, threads):
     """Iteration by iteration: same losses, smooth losses and parameters as the reference,
     across at least two wraps of the data pointer (where h is reset to zero).
     clip=0.02 makes clipping bite on most entries; sampling every 4 iterations must not
-    disturb training."""
+    disturb training; splitting the batch's columns across threads changes nothing."""
     T = 7
     cfg = TrainConfig(hidden_size=6, seq_length=T, batch_size=N, clip=clip,
-                      sample_every=4, sample_length=10, seed=3)
+                      sample_every=4, sample_length=10, seed=3, threads=threads)
     tr = Trainer(TEXT, cfg)
     wraps = n_iters * T // (len(TEXT) // N)
     assert wraps >= 2
@@ -75,6 +76,28 @@ def test_trainer_reproduces_a_plain_min_char_rnn_loop(N, clip, n_iters):
         assert s == pytest.approx(rs, rel=1e-12), i
         for k in P:
             np.testing.assert_allclose(P[k], rP[k], rtol=1e-9, atol=1e-12, err_msg=f"{k} at {i}")
+
+
+@pytest.mark.parametrize("model", ["rnn", "lstm"])
+def test_threads_give_the_numbers_of_one_thread(model):
+    """Data parallelism: the batch mean is the groups' means weighted by their share of the
+    columns, so 2 or 3 threads follow 1 thread to round-off, hidden state included."""
+    if model == "lstm":
+        pytest.importorskip("rnnlib.lstm")
+    runs = []
+    for threads in (1, 2, 3):
+        cfg = TrainConfig(hidden_size=5, seq_length=6, batch_size=5, model=model,
+                          sample_every=0, threads=threads)
+        tr = Trainer(TEXT, cfg)
+        losses = [p.loss for p in tr.train(12)]
+        runs.append((losses, tr.model.params, tr.state))
+    for losses, params, state in runs[1:]:
+        np.testing.assert_allclose(losses, runs[0][0], rtol=1e-12)
+        for k in params:
+            np.testing.assert_allclose(params[k], runs[0][1][k], rtol=1e-10, atol=1e-14)
+        np.testing.assert_allclose(np.vstack(state if model == "lstm" else [state]),
+                                   np.vstack(runs[0][2] if model == "lstm" else [runs[0][2]]),
+                                   rtol=1e-10, atol=1e-14)
 
 
 def test_hidden_state_is_carried_between_chunks_and_reset_at_the_wrap():
@@ -253,6 +276,8 @@ def test_too_short_text_names_its_length():
     ("model", "gru", "model must be one of .*'rnn'.*got 'gru'"),
     ("optimizer", "adam", "optimizer must be 'adagrad' or 'sgd', got 'adam'"),
     ("dtype", "float16", "dtype must be float64 or float32, got float16"),
+    ("threads", 0, "threads must be a positive whole number, got 0"),
+    ("threads", 2, "threads=2 is more than batch_size=1"),
 ])
 def test_bad_settings_name_the_value(field, value, msg):
     with pytest.raises((ValueError, TypeError), match=msg):
