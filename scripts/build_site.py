@@ -12,6 +12,11 @@ while neither the notebook nor rnnlib nor data/ has changed since (tests/test_no
 writes them there too, so CI runs each notebook once). A notebook that fails to run is
 reported with its cell and error, its page shows what ran up to the error, and the build
 exits with status 1 after finishing the other pages.
+
+The pages load MathJax, require.js and the widget renderer (@jupyter-widgets/html-manager)
+from public CDNs, as nbconvert's pages do. For a copy that works without internet, serve
+require.js and the html-manager's dist/embed-amd.js next to the site and pass their URLs
+with --require-js and --widgets-js.
 """
 from __future__ import annotations
 
