@@ -206,6 +206,15 @@ def open_and_run_all(page, lab: Lab, notebook: str, timeout_s: float = 240) -> N
         pytest.fail(f"{notebook} raised in JupyterLab: {errors.first.inner_text()[:800]}")
 
 
+def shot(box, name: str) -> None:
+    """Screenshot ``box`` once its images are decoded and painted."""
+    box.evaluate("""async (el) => {
+        await Promise.all([...el.querySelectorAll('img')].map(i => i.decode().catch(() => {})));
+        await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+    }""")
+    box.screenshot(path=str(ARTIFACTS / name))
+
+
 def h_values(readout) -> list[float]:
     """The bold h_t column of the stepper's table."""
     return [float(x) for x in readout.locator("td b").all_inner_texts()]
@@ -232,7 +241,7 @@ def test_hello_stepper_moves_in_jupyterlab(lab, page):
     assert "t = 1 of 4" in readout.inner_text()
     np.testing.assert_allclose(h_values(readout), expected[0], atol=6e-4)
     first_image = box.locator("img").first.get_attribute("src")
-    box.screenshot(path=str(ARTIFACTS / "02-stepper-t1.png"))
+    shot(box, "02-stepper-t1.png")
 
     next_button = box.locator("button", has_text="Next")
     next_button.click()
@@ -245,7 +254,7 @@ def test_hello_stepper_moves_in_jupyterlab(lab, page):
             return imgs.length === 2 && imgs[0].getAttribute('src') !== old
                    && imgs.every(i => i.complete && i.naturalWidth > 0); }""",
         arg=[box.element_handle(), first_image], timeout=20_000)
-    box.screenshot(path=str(ARTIFACTS / "02-stepper-t3.png"))
+    shot(box, "02-stepper-t3.png")
 
     # the slider itself: its handle takes the keyboard, one step per arrow press
     handle = box.locator(".widget-slider .noUi-handle, .widget-slider .ui-slider-handle").first
@@ -254,7 +263,7 @@ def test_hello_stepper_moves_in_jupyterlab(lab, page):
     page.wait_for_function("(el) => el.innerText.includes('t = 4 of 4')",
                            arg=readout.element_handle(), timeout=20_000)
     np.testing.assert_allclose(h_values(readout), expected[3], atol=6e-4)
-    box.screenshot(path=str(ARTIFACTS / "02-stepper-t4.png"))
+    shot(box, "02-stepper-t4.png")
     page.screenshot(path=str(ARTIFACTS / "02-page.png"))
 
 
@@ -272,7 +281,7 @@ def test_training_widget_trains_in_jupyterlab(lab, page):
 
     before, steps = shown_iteration(), int(re.search(r"\d+", train.inner_text()).group())
     old_plot = box.locator("img").first.get_attribute("src")
-    box.screenshot(path=str(ARTIFACTS / "06-training-before.png"))
+    shot(box, "06-training-before.png")
     train.click()
     page.wait_for_function(
         "([el, n]) => (el.innerText.match(/iteration (\\d+)/) || [0, -1])[1] == n",
@@ -282,4 +291,4 @@ def test_training_widget_trains_in_jupyterlab(lab, page):
     bar = box.locator(".progress-bar, .widget-progress .progress-bar").first
     assert "success" in (bar.get_attribute("class") or ""), "the progress bar did not finish"
     assert box.locator("img").first.get_attribute("src") != old_plot, "the loss plot was not redrawn"
-    box.screenshot(path=str(ARTIFACTS / "06-training-after.png"))
+    shot(box, "06-training-after.png")
