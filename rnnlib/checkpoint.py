@@ -5,6 +5,7 @@ Layout inside the file: ``param/<name>``, ``opt/<name>`` and ``state/<name>`` ar
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import tempfile
@@ -12,6 +13,8 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
+
+from .vocab import Vocab
 
 FORMAT = "rnnlib-checkpoint"
 VERSION = 1
@@ -91,3 +94,57 @@ def restore_params(params: dict, saved: dict, what: str = "param") -> None:
                                   f"but the model needs {p.shape}; build the model with the "
                                   f"checkpoint's sizes.")
         p[...] = saved[key]
+
+
+# ---- a Trainer's whole state ------------------------------------------------------------
+def save_trainer(tr, path) -> Path:
+    """Write a Trainer: parameters, optimizer memory, hidden state, vocabulary, settings,
+    position in the text, history, samples and the sampler's generator."""
+    arrays = {f"param/{k}": v for k, v in tr.model.params.items()}
+    arrays.update({f"opt/{k}": v for k, v in getattr(tr.optimizer, "mem", {}).items()})
+    states = tr._state_list()
+    arrays.update({f"state/{i}": s for i, s in enumerate(states)})
+    arrays["history"] = np.array(tr.history, dtype=np.float64).reshape(-1, 3)
+    meta = {"vocab": "".join(tr.vocab.chars), "config": dataclasses.asdict(tr.config),
+            "iteration": tr.iteration, "pointer": tr.pointer, "smooth_loss": tr.smooth_loss,
+            "n_state": len(states), "has_state": tr.state is not None,
+            "samples": [[i, s] for i, s in tr.samples],
+            # the sampler's generator, so a resumed run samples the same text
+            "rng": tr.rng.bit_generator.state}
+    return save_arrays(path, arrays, meta)
+
+
+def load_trainer(trainer_cls, config_cls, path, text: str):
+    """Rebuild a Trainer from :func:`save_trainer`'s file, to continue on ``text``."""
+    arrays, meta = load_arrays(path)
+    missing = [k for k in ("vocab", "config", "iteration", "pointer", "smooth_loss",
+                           "n_state", "has_state", "samples") if k not in meta]
+    if missing or "history" not in arrays:
+        raise CheckpointError(f"{str(path)!r} is an rnnlib checkpoint but not one written "
+                              f"by Trainer.save (it lacks {missing or ['history']}).")
+    vocab = Vocab(meta["vocab"])
+    extra = sorted(set(text) - set(vocab.chars))
+    if extra:
+        raise CheckpointError(f"the text has characters the checkpoint's vocabulary lacks: "
+                              f"{extra[:10]}; resume with the text the checkpoint was "
+                              f"trained on.")
+    try:
+        cfg = config_cls(**meta["config"]).validate()
+    except (TypeError, ValueError) as err:
+        raise CheckpointError(f"{str(path)!r} has settings this rnnlib cannot use: "
+                              f"{err}") from None
+    tr = trainer_cls(text, cfg, vocab=vocab)
+    restore_params(tr.model.params, arrays, "param")
+    if any(k.startswith("opt/") for k in arrays) and hasattr(tr.optimizer, "mem"):
+        tr.optimizer.mem = {k: np.zeros_like(v) for k, v in tr.model.params.items()}
+        restore_params(tr.optimizer.mem, arrays, "opt")
+    tr.iteration, tr.pointer = meta["iteration"], meta["pointer"]
+    tr.smooth_loss = meta["smooth_loss"]
+    if meta["has_state"]:
+        parts = [arrays[f"state/{i}"] for i in range(meta["n_state"])]
+        tr.state = parts[0] if len(parts) == 1 else tuple(parts)
+    tr.history = [(int(i), float(a), float(b)) for i, a, b in arrays["history"]]
+    tr.samples = [(int(i), s) for i, s in meta["samples"]]
+    if "rng" in meta:
+        tr.rng.bit_generator.state = meta["rng"]
+    return tr

@@ -8,8 +8,11 @@ as the columns of (T, N) arrays.
 """
 from __future__ import annotations
 
+import ctypes
 import dataclasses
 import math
+import platform
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -94,6 +97,30 @@ class TrainingDiverged(FloatingPointError):
     """The loss or a gradient became inf or nan; the parameters were left as they were."""
 
 
+_memory_kept = False
+
+
+def _keep_freed_memory() -> None:
+    """Ask glibc to keep freed memory for reuse instead of giving it back to the system.
+
+    Each iteration allocates and frees megabytes of temporary arrays (T * N * V numbers
+    each); by default glibc hands them back and the next iteration pays a page fault per
+    4 KB to get them again, at batch 256 in float32 as much time as all the matrix
+    products. Linux with glibc only; the process then keeps its peak memory until it ends.
+    """
+    global _memory_kept
+    if _memory_kept or not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc":
+        return
+    _memory_kept = True
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3         # from glibc's malloc.h
+        libc.mallopt(M_MMAP_THRESHOLD, 32 << 20)            # blocks below 32 MB: from the heap
+        libc.mallopt(M_TRIM_THRESHOLD, 1 << 30)             # and kept there when freed
+    except (OSError, AttributeError):
+        pass
+
+
 def _columns(state, cols: slice):
     """Columns ``cols`` of a hidden state (H, N), of each part of an (h, c) pair, or None."""
     if state is None:
@@ -131,6 +158,7 @@ class Trainer:
         self.optimizer = opt(lr=cfg.learning_rate, clip=cfg.clip)
         self.rng = np.random.default_rng(cfg.seed)
         self._pool = ThreadPoolExecutor(cfg.threads) if cfg.threads > 1 else None
+        _keep_freed_memory()
         self.iteration = 0
         self.pointer = 0
         self.state = None          # hidden state carried between chunks; None = reset
@@ -150,7 +178,7 @@ class Trainer:
         """Sample from the current state, seeded with the current chunk's first character."""
         cfg = self.config
         inputs, _ = self.batch()
-        h = self._first_column(self.state)
+        h = _columns(self.state, slice(0, 1))
         ixs = sample(self.model, h, int(inputs[0, 0]), n or cfg.sample_length,
                      temperature or cfg.temperature, self.rng)
         return self.vocab.decode(ixs)
@@ -199,12 +227,11 @@ class Trainer:
     def loss_and_grads(self, inputs, targets, state):
         """The model's loss_and_grads over the batch, split across ``config.threads``.
 
-        The columns are independent sequences and the loss is their mean, so the batch can
-        be cut into groups of columns computed side by side (numpy lets other threads run
-        while it works on arrays), then put together: the batch mean is the groups' means
-        weighted by their share of the columns. This is data parallelism. The BLAS library
-        should then run one thread per call (OPENBLAS_NUM_THREADS=1 set before numpy is
-        imported), or its own threads and these compete for the same cores.
+        Data parallelism: the columns are independent sequences and the loss is their mean,
+        so groups of columns can be computed side by side (numpy lets other threads run while
+        it works on arrays); the batch mean is the groups' means weighted by their share of
+        the columns. Set OPENBLAS_NUM_THREADS=1 before numpy is imported, or the BLAS
+        library's own threads and these compete for the same cores.
         """
         if self._pool is None:
             return self.model.loss_and_grads(inputs, targets, state)
@@ -225,67 +252,15 @@ class Trainer:
     # ---- checkpoints -------------------------------------------------------------
     def save(self, path) -> Path:
         """Save parameters, optimizer memory, vocabulary, settings and position (atomic)."""
-        arrays = {f"param/{k}": v for k, v in self.model.params.items()}
-        mem = getattr(self.optimizer, "mem", {})
-        arrays.update({f"opt/{k}": v for k, v in mem.items()})
-        for i, s in enumerate(self._state_list()):
-            arrays[f"state/{i}"] = s
-        arrays["history"] = np.array(self.history, dtype=np.float64).reshape(-1, 3)
-        meta = {"vocab": "".join(self.vocab.chars), "config": dataclasses.asdict(self.config),
-                "iteration": self.iteration, "pointer": self.pointer,
-                "smooth_loss": self.smooth_loss, "n_state": len(self._state_list()),
-                "has_state": self.state is not None,
-                "samples": [[i, s] for i, s in self.samples],
-                # the sampler's generator, so a resumed run samples the same text
-                "rng": self.rng.bit_generator.state}
-        return ckpt.save_arrays(path, arrays, meta)
+        return ckpt.save_trainer(self, path)
 
     @classmethod
     def load(cls, path, text: str) -> "Trainer":
         """Resume from a checkpoint; ``text`` is the corpus to continue training on."""
-        arrays, meta = ckpt.load_arrays(path)
-        missing = [k for k in ("vocab", "config", "iteration", "pointer", "smooth_loss",
-                               "n_state", "has_state", "samples") if k not in meta]
-        if missing or "history" not in arrays:
-            raise ckpt.CheckpointError(
-                f"{str(path)!r} is an rnnlib checkpoint but not one written by "
-                f"Trainer.save (it lacks {missing or ['history']}).")
-        vocab = Vocab(meta["vocab"])
-        extra = sorted(set(text) - set(vocab.chars))
-        if extra:
-            raise ckpt.CheckpointError(
-                f"the text has characters the checkpoint's vocabulary lacks: {extra[:10]}; "
-                f"resume with the text the checkpoint was trained on.")
-        try:
-            cfg = TrainConfig(**meta["config"]).validate()
-        except (TypeError, ValueError) as err:
-            raise ckpt.CheckpointError(f"{str(path)!r} has settings this rnnlib cannot use: "
-                                       f"{err}") from None
-        tr = cls(text, cfg, vocab=vocab)
-        ckpt.restore_params(tr.model.params, arrays, "param")
-        if any(k.startswith("opt/") for k in arrays) and hasattr(tr.optimizer, "mem"):
-            tr.optimizer.mem = {k: np.zeros_like(v) for k, v in tr.model.params.items()}
-            ckpt.restore_params(tr.optimizer.mem, arrays, "opt")
-        tr.iteration, tr.pointer = meta["iteration"], meta["pointer"]
-        tr.smooth_loss = meta["smooth_loss"]
-        if meta["has_state"]:
-            parts = [arrays[f"state/{i}"] for i in range(meta["n_state"])]
-            tr.state = parts[0] if len(parts) == 1 else tuple(parts)
-        tr.history = [(int(i), float(a), float(b)) for i, a, b in arrays["history"]]
-        tr.samples = [(int(i), s) for i, s in meta["samples"]]
-        if "rng" in meta:
-            tr.rng.bit_generator.state = meta["rng"]
-        return tr
+        return ckpt.load_trainer(cls, TrainConfig, path, text)
 
     def _state_list(self) -> list[np.ndarray]:
         if self.state is None:
             return []
         return list(self.state) if isinstance(self.state, tuple) else [self.state]
 
-    @staticmethod
-    def _first_column(state):
-        if state is None:
-            return None
-        if isinstance(state, tuple):
-            return tuple(s[:, :1] for s in state)
-        return state[:, :1]
