@@ -73,7 +73,8 @@ def _sum_rows_by_index(rows: np.ndarray, ix: np.ndarray, V: int) -> np.ndarray:
     This is sum_t dh_raw_t x_t^T for one-hot x_t. Sorting the rows by character and
     adding each run in one go is much faster than np.add.at, which adds row by row.
     """
-    order = np.argsort(ix, kind="stable")
+    # characters fit in 16 bits, and numpy sorts 16-bit integers by radix sort, ~10x faster
+    order = np.argsort(ix.astype(np.uint16) if V <= 1 << 16 else ix, kind="stable")
     ix_sorted = ix[order]
     new_run = np.empty(len(ix), dtype=bool)
     new_run[0] = True
@@ -175,7 +176,8 @@ class RNN:
 
         # dy = (p - onehot(target)) / N: the loss is a batch mean
         dys = cache.ps.transpose(0, 2, 1) * (1 / N)                  # (T, N, V)
-        dys[np.arange(T)[:, None], np.arange(N), tg] -= 1 / N
+        flat = np.arange(T * N) * V + tg.ravel()                     # where each target sits
+        dys.reshape(-1)[flat] -= 1 / N
         dys2 = dys.reshape(T * N, V)
         dWhy = dys2.T @ hs2
         dby = dys2.sum(axis=0)[:, None]
