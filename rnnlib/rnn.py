@@ -175,7 +175,7 @@ class RNN:
         hs2 = hs.reshape(T * N, H)
 
         # dy = (p - onehot(target)) / N: the loss is a batch mean
-        dys = cache.ps.transpose(0, 2, 1) * (1 / N)                  # (T, N, V)
+        dys = np.multiply(cache.ps.transpose(0, 2, 1), 1 / N, order="C")  # (T, N, V)
         flat = np.arange(T * N) * V + tg.ravel()                     # where each target sits
         dys.reshape(-1)[flat] -= 1 / N
         dys2 = dys.reshape(T * N, V)
@@ -205,8 +205,7 @@ class RNN:
         dWxh = np.ascontiguousarray(dWxhT.T)
         # every dh_raw_t lands in exactly one column of dWxh, so dbh = sum over those columns
         dbh = dWxhT.sum(axis=0)[:, None]
-        grads = {"Wxh": dWxh,
-                 "Whh": dWhh, "Why": dWhy, "bh": dbh, "by": dby}
+        grads = {"Wxh": dWxh, "Whh": dWhh, "Why": dWhy, "bh": dbh, "by": dby}
 
         tr = None
         if trace:
