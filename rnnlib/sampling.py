@@ -27,6 +27,23 @@ def _check_ix(name: str, ix, vocab_size: int) -> int:
     return int(ix)
 
 
+def _start_state(model, h):
+    """h, checked against the model's own zero state (h_0 of shape (H, 1), or (h, c))."""
+    zero = model.initial_state(1)
+    if h is None:
+        return zero
+    want = [np.shape(z) for z in (zero if isinstance(zero, tuple) else (zero,))]
+    got = [np.shape(x) for x in (h if isinstance(h, tuple) else (h,))]
+    if got != want:
+        expected = (f"the pair (h, c), each {want[0]}" if isinstance(zero, tuple)
+                    else f"{want[0]}")
+        raise ValueError(f"h has shape {got if isinstance(h, tuple) else got[0]}, but this "
+                         f"model's state is {expected} = (hidden_size, 1): sampling runs one "
+                         f"sequence. Pass None to start from zeros, or one column of a batch "
+                         f"state, h[:, :1].")
+    return h
+
+
 _BLOCK = 1024     # characters of Gumbel noise drawn at a time
 
 
@@ -51,7 +68,7 @@ def sample(model, h, seed_ix: int, n: int, temperature: float = 1.0, rng=None,
         raise ValueError(f"n must be a whole number of characters >= 0, got {n!r}.")
     temperature = positive_float("temperature", temperature)
     gen = _rng(rng)
-    state = model.initial_state(1) if h is None else h
+    state = _start_state(model, h)
     out: list[int] = []
     col = np.empty(1, dtype=np.intp)
     for start in range(0, n, _BLOCK):
@@ -73,7 +90,7 @@ def prime(model, ixs, h=None):
     Use it to start sampling from a prefix: ``h = prime(model, ixs[:-1])`` then
     ``sample(model, h, ixs[-1], n)``.
     """
-    state = model.initial_state(1) if h is None else h
+    state = _start_state(model, h)
     col = np.empty(1, dtype=np.intp)
     for ix in np.asarray(ixs, dtype=np.intp).ravel():
         col[0] = _check_ix("prefix index", int(ix), model.vocab_size)

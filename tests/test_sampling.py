@@ -186,6 +186,15 @@ def test_bad_arguments_are_clear_errors(kw, err, msg):
         sample(m, **args)
 
 
+def test_state_of_the_wrong_shape_is_named():
+    m = rnnlib.RNN(6, 4, seed=0)
+    with pytest.raises(ValueError, match=r"h has shape \(4, 3\), but this model's state is "
+                                         r"\(4, 1\).*h\[:, :1\]"):
+        sample(m, np.zeros((4, 3)), 0, 5)
+    with pytest.raises(ValueError, match=r"h has shape \(5, 1\)"):
+        prime(m, [0, 1], h=np.zeros((5, 1)))
+
+
 def test_empty_prefix_is_a_clear_error():
     v = rnnlib.Vocab.from_text("abc")
     with pytest.raises(ValueError, match="prefix is empty"):
