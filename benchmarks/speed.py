@@ -22,10 +22,20 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
+# glibc hands freed blocks of more than 128 KB back to the system, and the next iteration
+# pays a page fault per 4 KB to get them again; at big batches (arrays of T * N * V numbers)
+# that costs as much as the matrix products. These settings, read by glibc when a process
+# starts, keep such blocks for reuse; so the script restarts itself once with them set.
+# (Set them yourself, in the shell that starts Jupyter, for big-batch training runs.)
+_MALLOC = {"MALLOC_MMAP_THRESHOLD_": str(32 << 20), "MALLOC_TRIM_THRESHOLD_": str(1 << 30)}
+if sys.platform.startswith("linux") and any(k not in os.environ for k in _MALLOC):
+    os.environ.update(_MALLOC)
+    os.execv(sys.executable, [sys.executable, *sys.argv])
 
-import rnnlib
-from rnnlib import TrainConfig, Trainer
+import numpy as np  # noqa: E402
+
+import rnnlib  # noqa: E402
+from rnnlib import TrainConfig, Trainer  # noqa: E402
 
 H, T = 100, 25
 

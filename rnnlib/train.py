@@ -8,11 +8,8 @@ as the columns of (T, N) arrays.
 """
 from __future__ import annotations
 
-import ctypes
 import dataclasses
 import math
-import platform
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -97,30 +94,6 @@ class TrainingDiverged(FloatingPointError):
     """The loss or a gradient became inf or nan; the parameters were left as they were."""
 
 
-_memory_kept = False
-
-
-def _keep_freed_memory() -> None:
-    """Ask glibc to keep freed memory for reuse instead of giving it back to the system.
-
-    Each iteration allocates and frees megabytes of temporary arrays (T * N * V numbers
-    each); by default glibc hands them back and the next iteration pays a page fault per
-    4 KB to get them again, at batch 256 in float32 as much time as all the matrix
-    products. Linux with glibc only; the process then keeps its peak memory until it ends.
-    """
-    global _memory_kept
-    if _memory_kept or not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc":
-        return
-    _memory_kept = True
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3         # from glibc's malloc.h
-        libc.mallopt(M_MMAP_THRESHOLD, 32 << 20)            # blocks below 32 MB: from the heap
-        libc.mallopt(M_TRIM_THRESHOLD, 1 << 30)             # and kept there when freed
-    except (OSError, AttributeError):
-        pass
-
-
 def _columns(state, cols: slice):
     """Columns ``cols`` of a hidden state (H, N), of each part of an (h, c) pair, or None."""
     if state is None:
@@ -158,7 +131,6 @@ class Trainer:
         self.optimizer = opt(lr=cfg.learning_rate, clip=cfg.clip)
         self.rng = np.random.default_rng(cfg.seed)
         self._pool = ThreadPoolExecutor(cfg.threads) if cfg.threads > 1 else None
-        _keep_freed_memory()
         self.iteration = 0
         self.pointer = 0
         self.state = None          # hidden state carried between chunks; None = reset
