@@ -7,4 +7,4 @@ scripts/setup-env.sh course
 extra=()
 # Jupyter refuses to start as root unless told; containers and cloud VMs often run as root.
 [ "$(id -u)" -eq 0 ] && extra+=(--allow-root)
-exec .venv/bin/jupyter lab "${extra[@]}" notebooks/00_start_here.ipynb "$@"
+exec .venv/bin/jupyter lab ${extra[@]+"${extra[@]}"} notebooks/00_start_here.ipynb "$@"
