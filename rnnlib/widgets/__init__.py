@@ -10,6 +10,7 @@ from __future__ import annotations
 import warnings
 from contextlib import contextmanager
 
+import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
 from ..vocab import Vocab
@@ -50,3 +51,37 @@ def check_model_vocab(model, vocab: Vocab, text: str) -> None:
             f"{text!r} has {len(vocab)} ({''.join(vocab.chars)!r}); pass the "
             f"vocabulary the model was built for as vocab=..., or a model with "
             f"vocab_size={len(vocab)}.")
+
+
+class StepControls(widgets.HBox):
+    """A time-step slider t = 1..T between a one-step-back and a one-step-on button.
+
+    The buttons are disabled at the ends; a widget observes ``slider`` to redraw.
+    """
+
+    def __init__(self, T: int, value: int = 1, description: str = "step t",
+                 prev_label: str = "◀ t−1", next_label: str = "t+1 ▶",
+                 primary: str | None = "next", prev_width: str = "80px",
+                 next_width: str = "80px"):
+        self.T = T
+        self.slider = widgets.IntSlider(value=value, min=1, max=T, step=1,
+                                        description=description, continuous_update=False,
+                                        style={"description_width": "initial"})
+        self.prev_button = widgets.Button(
+            description=prev_label, button_style="primary" if primary == "prev" else "",
+            layout=widgets.Layout(width=prev_width))
+        self.next_button = widgets.Button(
+            description=next_label, button_style="primary" if primary == "next" else "",
+            layout=widgets.Layout(width=next_width))
+        self.prev_button.on_click(lambda _: self.move(-1))
+        self.next_button.on_click(lambda _: self.move(+1))
+        self.slider.observe(lambda change: self._ends(int(change["new"])), names="value")
+        self._ends(value)
+        super().__init__([self.prev_button, self.slider, self.next_button])
+
+    def move(self, step: int) -> None:
+        self.slider.value = min(max(self.slider.value + step, 1), self.T)
+
+    def _ends(self, t: int) -> None:
+        self.prev_button.disabled = t == 1
+        self.next_button.disabled = t == self.T

@@ -22,7 +22,7 @@ from .. import plots
 from ..optim import Adagrad
 from ..rnn import RNN
 from ..vocab import Vocab
-from . import figure_in, text_vocab, check_model_vocab
+from . import StepControls, check_model_vocab, figure_in, text_vocab
 
 
 def warmed_up_rnn(vocab: Vocab, text: str, hidden_size: int = 6, seed: int = 0,
@@ -88,28 +88,18 @@ class BackwardStepper(widgets.VBox):
         self._vmax_dWhy = float(np.abs(self._dWhy_running).max())
         self._vmax_dWhh = float(np.abs(self._dWhh_running).max())
 
-        self.slider = widgets.IntSlider(value=T, min=1, max=T, step=1, description="step t",
-                                        continuous_update=False,
-                                        style={"description_width": "initial"})
-        self.back_button = widgets.Button(description="◀ back to t−1",
-                                          button_style="primary",
-                                          layout=widgets.Layout(width="130px"))
-        self.forward_button = widgets.Button(description="t+1 ▶",
-                                             layout=widgets.Layout(width="80px"))
-        self.back_button.on_click(lambda _: self._move(-1))
-        self.forward_button.on_click(lambda _: self._move(+1))
+        # backwards is the direction of travel here, so "back" is the primary button
+        self.steps = StepControls(T, value=T, prev_label="◀ back to t−1", primary="prev",
+                                  prev_width="130px")
+        self.slider = self.steps.slider
+        self.back_button, self.forward_button = self.steps.prev_button, self.steps.next_button
         self.readout = widgets.HTML()
         self.columns_out = widgets.Output()
         self.totals_out = widgets.Output()
         self.slider.observe(lambda change: self._show(int(change["new"])), names="value")
 
-        controls = widgets.HBox([self.back_button, self.slider, self.forward_button])
-        super().__init__([controls, self.readout, self.columns_out, self.totals_out])
+        super().__init__([self.steps, self.readout, self.columns_out, self.totals_out])
         self._show(T)
-
-    # ---- events ------------------------------------------------------------------
-    def _move(self, step: int) -> None:
-        self.slider.value = int(np.clip(self.slider.value + step, 1, self.T))
 
     # ---- what one step shows -----------------------------------------------------
     def _show(self, t: int) -> None:
@@ -128,8 +118,6 @@ class BackwardStepper(widgets.VBox):
         self.dh_to_prev = tr.dh_next[i - 1] if i > 0 else self.dh_prev
         self.dWhy_so_far = self._dWhy_running[i]
         self.dWhh_so_far = self._dWhh_running[i]
-        self.back_button.disabled = t == 1
-        self.forward_button.disabled = t == self.T
         self.readout.value = self._readout_html()
         self._draw_columns()
         self._draw_totals()

@@ -18,7 +18,7 @@ import numpy as np
 from .. import plots
 from ..rnn import RNN
 from ..vocab import Vocab
-from . import figure_in, text_vocab, check_model_vocab
+from . import StepControls, check_model_vocab, figure_in, text_vocab
 
 
 def readable_rnn(vocab_size: int, hidden_size: int = 6, seed: int = 0) -> RNN:
@@ -60,32 +60,25 @@ class HelloStepper(widgets.VBox):
         self.hs = self.cache.hs[:, :, 0]                       # (T, H)
         self.T = T = len(self.inputs)
 
-        self.slider = widgets.IntSlider(value=1, min=1, max=T, step=1, description="t",
-                                        continuous_update=False,
-                                        style={"description_width": "initial"})
+        self.steps = StepControls(T, description="t", prev_label="◀ Prev",
+                                  next_label="Next ▶", primary=None, prev_width="90px",
+                                  next_width="90px")
+        self.slider = self.steps.slider
+        self.prev_button, self.next_button = self.steps.prev_button, self.steps.next_button
         self.play = widgets.Play(value=1, min=1, max=T, step=1, interval=1800,
                                  description="play")
         widgets.jslink((self.play, "value"), (self.slider, "value"))
-        self.prev_button = widgets.Button(description="◀ Prev",
-                                          layout=widgets.Layout(width="90px"))
-        self.next_button = widgets.Button(description="Next ▶",
-                                          layout=widgets.Layout(width="90px"))
-        self.prev_button.on_click(lambda _: self._move(-1))
-        self.next_button.on_click(lambda _: self._move(+1))
         self.readout = widgets.HTML()
         self.columns_out = widgets.Output()
         self.heatmap_out = widgets.Output()
         self.slider.observe(self._on_slider, names="value")
 
-        controls = widgets.HBox([self.play, self.prev_button, self.slider, self.next_button])
+        controls = widgets.HBox([self.play, self.steps])
         super().__init__([controls, self.columns_out,
                           widgets.HBox([self.heatmap_out, self.readout])])
         self._show(1)
 
     # ---- events ------------------------------------------------------------------
-    def _move(self, step: int) -> None:
-        self.slider.value = int(np.clip(self.slider.value + step, 1, self.T))
-
     def _on_slider(self, change) -> None:
         self._show(int(change["new"]))
 
@@ -105,8 +98,6 @@ class HelloStepper(widgets.VBox):
         self.bh = P["bh"]
         self.a_t = self.Wxh_x + self.Whh_h + self.bh
         self.h_t = self.cache.hs[i]                             # from the library's pass
-        self.prev_button.disabled = t == 1
-        self.next_button.disabled = t == self.T
         self._draw_columns()
         self._draw_heatmap()
         self.readout.value = self._readout_html()

@@ -20,7 +20,7 @@ from .. import plots
 from ..lstm import LSTM
 from ..optim import Adagrad
 from ..vocab import Vocab
-from . import figure_in, text_vocab, check_model_vocab
+from . import StepControls, check_model_vocab, figure_in, text_vocab
 
 
 def trained_lstm(vocab: Vocab, text: str, hidden_size: int = 6, seed: int = 0,
@@ -64,25 +64,15 @@ class GateStepper(widgets.VBox):
         # one scale for c over all steps (c_0 included), so its colours compare across t
         self._vmax_c = float(max(1.0, np.abs(self.cache.c).max()))
 
-        self.slider = widgets.IntSlider(value=1, min=1, max=T, step=1, description="step t",
-                                        continuous_update=False,
-                                        style={"description_width": "initial"})
-        self.prev_button = widgets.Button(description="◀ t−1",
-                                          layout=widgets.Layout(width="80px"))
-        self.next_button = widgets.Button(description="t+1 ▶", button_style="primary",
-                                          layout=widgets.Layout(width="80px"))
-        self.prev_button.on_click(lambda _: self._move(-1))
-        self.next_button.on_click(lambda _: self._move(+1))
+        self.steps = StepControls(T)
+        self.slider = self.steps.slider
+        self.prev_button, self.next_button = self.steps.prev_button, self.steps.next_button
         self.readout = widgets.HTML()
         self.gates_out = widgets.Output()
         self.pred_out = widgets.Output()
         self.slider.observe(lambda change: self._show(int(change["new"])), names="value")
-        controls = widgets.HBox([self.prev_button, self.slider, self.next_button])
-        super().__init__([controls, self.readout, self.gates_out, self.pred_out])
+        super().__init__([self.steps, self.readout, self.gates_out, self.pred_out])
         self._show(1)
-
-    def _move(self, step: int) -> None:
-        self.slider.value = int(np.clip(self.slider.value + step, 1, self.T))
 
     def _show(self, t: int) -> None:
         k = t - 1                                       # arrays are 0-based, steps 1-based
@@ -95,8 +85,6 @@ class GateStepper(widgets.VBox):
         self.c, self.h = cache.c[k], cache.h[k]
         self.p = cache.ps[k]
         self.predicted_char = self.vocab.chars[int(self.p[:, 0].argmax())]
-        self.prev_button.disabled = t == 1
-        self.next_button.disabled = t == self.T
         self.readout.value = self._readout_html()
         self._draw()
 
