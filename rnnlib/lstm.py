@@ -208,7 +208,7 @@ class LSTM:
         per-step dy, dh_next, dh, dc_next, dc and da.
         """
         P = self.params
-        tg = self._targets(cache, targets)
+        tg = self._targets(targets, cache.inputs)
         T, N = tg.shape
         H, V = self.hidden_size, self.vocab_size
         rows = lambda x: x.transpose(0, 2, 1)                        # (T, K, N) -> (T, N, K)

@@ -71,18 +71,26 @@ def _sum_rows_by_index(rows: np.ndarray, ix: np.ndarray, V: int) -> np.ndarray:
     """out[v] = sum of rows[k] over every k with ix[k] == v; rows (K, H) -> out (V, H).
 
     This is sum_t dh_raw_t x_t^T for one-hot x_t. Sorting the rows by character and
-    adding each run in one go is much faster than np.add.at, which adds row by row.
+    adding each character's block of rows in one go is much faster than np.add.at,
+    which adds row by row.
     """
     # characters fit in 16 bits, and numpy sorts 16-bit integers by radix sort, ~10x faster
     order = np.argsort(ix.astype(np.uint16) if V <= 1 << 16 else ix, kind="stable")
-    ix_sorted = ix[order]
-    new_run = np.empty(len(ix), dtype=bool)
-    new_run[0] = True
-    np.not_equal(ix_sorted[1:], ix_sorted[:-1], out=new_run[1:])
-    starts = np.flatnonzero(new_run)                              # first row of each run
+    ends = np.cumsum(np.bincount(ix, minlength=V)).tolist()     # character v: [ends[v-1], ends[v])
+    rows_sorted = np.take(rows, order, axis=0)
     out = np.zeros((V, rows.shape[1]), dtype=rows.dtype)
-    out[ix_sorted[starts]] = np.add.reduceat(np.take(rows, order, axis=0), starts, axis=0)
+    start = 0
+    for v, end in enumerate(ends):
+        if end > start:
+            rows_sorted[start:end].sum(axis=0, out=out[v])
+        start = end
     return out
+
+
+# loss_and_grads runs the output layer on about this many columns at a time: a (V, 1024)
+# block of float32 logits is ~400 KB, small enough to stay in the processor's cache while
+# it becomes p and then dy
+_OUTPUT_COLUMNS = 1024
 
 
 class RNN:
@@ -129,20 +137,10 @@ class RNN:
     def forward(self, inputs, h_prev=None) -> RNNCache:
         """Run T steps. inputs (T,) or (T, N) ints; h_prev (H, N) or None for zeros."""
         P = self.params
-        ix = index_array("inputs", inputs, self.vocab_size)
-        T, N = ix.shape
-        H, V = self.hidden_size, self.vocab_size
-        h0 = state_array("h_prev", h_prev, H, N, self.dtype)
-
-        # Wxh x_t + bh for every step at once: x_t is one-hot, so this is column ix of
-        # (Wxh + bh); adding bh to the V columns first is cheaper than to T * N rows.
-        hs = np.take(P["Wxh"].T + P["bh"].T, ix, axis=0)            # (T, N, H)
-        WhhT = P["Whh"].T
-        h, Whh_h = h0.T, np.empty((N, H), dtype=self.dtype)         # (N, H) rows
-        for a in hs:                                                 # a: step t's (N, H) rows
-            np.matmul(h, WhhT, out=Whh_h)
-            a += Whh_h                                               # Wxh x_t + bh + Whh h_{t-1}
-            h = np.tanh(a, out=a)                                    # a now holds h_t
+        ix, h0 = self._start(inputs, h_prev)
+        hs = self._hidden_states(ix, h0)                            # (T, N, H)
+        T, N, H = hs.shape
+        V = self.vocab_size
         ys = np.matmul(hs.reshape(T * N, H), P["Why"].T).reshape(T, N, V)
         ys += P["by"].T
         # log-softmax with one exp: z = y - max y, log p = z - log sum exp z
@@ -153,9 +151,23 @@ class RNN:
         logps = np.subtract(z, np.log(total), out=z)
         return RNNCache(ix, h0, _cols(hs), _cols(ys), _cols(ps), _cols(logps))
 
+    def _hidden_states(self, ix: np.ndarray, h0: np.ndarray) -> np.ndarray:
+        """h_t = tanh(Wxh x_t + Whh h_{t-1} + bh) for t = 1..T, as (T, N, H) rows."""
+        P = self.params
+        # Wxh x_t + bh for every step at once: x_t is one-hot, so this is column ix of
+        # (Wxh + bh); adding bh to the V columns first is cheaper than to T * N rows.
+        hs = np.take(P["Wxh"].T + P["bh"].T, ix, axis=0)            # (T, N, H)
+        WhhT = P["Whh"].T
+        h, Whh_h = h0.T, np.empty_like(hs[0])                       # (N, H) rows
+        for a in hs:                                                 # a: step t's (N, H) rows
+            np.matmul(h, WhhT, out=Whh_h)
+            a += Whh_h                                               # Wxh x_t + bh + Whh h_{t-1}
+            h = np.tanh(a, out=a)                                    # a now holds h_t
+        return hs
+
     def loss(self, cache: RNNCache, targets) -> float:
         """sum_t -log p_t[target_t], averaged over the batch."""
-        tg = self._targets(cache, targets)
+        tg = self._targets(targets, cache.inputs)
         T, N = tg.shape
         t, n = np.arange(T)[:, None], np.arange(N)                   # broadcast to (T, N)
         return float(-cache.logps[t, tg, n].sum() / N)
@@ -168,7 +180,7 @@ class RNN:
         dy, dh_out, dh_next, dh and dh_raw.
         """
         P = self.params
-        tg = self._targets(cache, targets)
+        tg = self._targets(targets, cache.inputs)
         T, N = tg.shape
         H, V = self.hidden_size, self.vocab_size
         hs = cache.hs.transpose(0, 2, 1)                             # (T, N, H) storage
@@ -183,46 +195,91 @@ class RNN:
         dby = dys2.sum(axis=0)[:, None]
         dh_out = (dys2 @ P["Why"]).reshape(T, N, H)                  # Why^T dy_t, as rows
 
-        # 1 - h^2 for every step at once, so the loop below does only what must be serial
-        dtanh = hs * hs
-        np.subtract(1, dtanh, out=dtanh)
         dh_raw = dh_out.copy() if trace else dh_out                  # becomes dh_raw in place
         dh_next_all = np.zeros_like(dh_out) if trace else None
-        dh_next = np.zeros((N, H), dtype=self.dtype)
-        Whh = P["Whh"]
-        for t in reversed(range(T)):
-            if trace:
-                dh_next_all[t] = dh_next
-            dh = dh_raw[t]
-            dh += dh_next                                            # dh_out + dh_next
-            dh *= dtanh[t]                                           # now dh_raw_t
-            dh_next = dh @ Whh                                       # Whh^T dh_raw, as rows
-
-        dr2 = dh_raw.reshape(T * N, H)
-        # sum_t dh_raw_t h_{t-1}^T, where h_0 is h_prev and h_{t-1} for t >= 2 is in hs
-        dWhh = dr2[N:].T @ hs2[:-N] + dh_raw[0].T @ cache.h_prev.T
-        dWxhT = _sum_rows_by_index(dr2, cache.inputs.ravel(), V)     # (V, H)
-        dWxh = np.ascontiguousarray(dWxhT.T)
-        # every dh_raw_t lands in exactly one column of dWxh, so dbh = sum over those columns
-        dbh = dWxhT.sum(axis=0)[:, None]
-        grads = {"Wxh": dWxh, "Whh": dWhh, "Why": dWhy, "bh": dbh, "by": dby}
+        dh_prev = self._through_time(dh_raw, hs, dh_next_all)
+        grads = {"Why": dWhy, "by": dby, **self._hidden_grads(dh_raw, hs, cache.h_prev, cache.inputs)}
 
         tr = None
         if trace:
             tr = BackwardTrace(_cols(dys), _cols(dh_out), _cols(dh_next_all),
                                _cols(dh_out + dh_next_all), _cols(dh_raw))
-        return Backward(grads, dh_next.T, tr)
+        return Backward(grads, dh_prev.T, tr)
+
+    def _through_time(self, dh_raw: np.ndarray, hs: np.ndarray, dh_next_all=None) -> np.ndarray:
+        """The backward time loop, from step T down to 1, on (T, N, H) rows.
+
+        ``dh_raw`` comes in holding dh_out and leaves holding dh_raw: at each step
+        dh = dh_out + dh_next, then dh_raw = (1 - h_t^2) * dh, and dh_next for the step
+        before is Whh^T dh_raw. Returns the last dh_next, dL/dh_0, as (N, H) rows.
+        """
+        Whh = self.params["Whh"]
+        dh_next = np.zeros_like(hs[0])
+        dtanh = np.empty_like(hs[0])
+        for t in reversed(range(len(hs))):
+            if dh_next_all is not None:
+                dh_next_all[t] = dh_next
+            dh = dh_raw[t]
+            dh += dh_next                                            # dh_out + dh_next
+            np.multiply(hs[t], hs[t], out=dtanh)
+            np.subtract(1, dtanh, out=dtanh)                         # tanh'(a_t) = 1 - h_t^2
+            dh *= dtanh                                              # now dh_raw_t
+            dh_next = dh @ Whh                                       # Whh^T dh_raw, as rows
+        return dh_next
+
+    def _hidden_grads(self, dh_raw, hs, h_prev, inputs) -> dict:
+        """dWxh, dWhh and dbh from every step's dh_raw ((T, N, H) rows)."""
+        T, N, H = dh_raw.shape
+        dr2, hs2 = dh_raw.reshape(T * N, H), hs.reshape(T * N, H)
+        # sum_t dh_raw_t h_{t-1}^T, where h_0 is h_prev and h_{t-1} for t >= 2 is in hs
+        dWhh = dr2[N:].T @ hs2[:-N] + dh_raw[0].T @ h_prev.T
+        dWxhT = _sum_rows_by_index(dr2, inputs.ravel(), self.vocab_size)   # (V, H)
+        # every dh_raw_t lands in exactly one column of dWxh, so dbh = sum over those columns
+        dbh = dWxhT.sum(axis=0)[:, None]
+        return {"Wxh": np.ascontiguousarray(dWxhT.T), "Whh": dWhh, "bh": dbh}
 
     def loss_and_grads(self, inputs, targets, h_prev=None):
         """min-char-rnn's ``lossFun``: returns (loss, grads, h_last).
 
         grads has the keys of ``params``; h_last (H, N) is the state to pass as
         ``h_prev`` of the next chunk.
+
+        The numbers are those of ``forward``, ``loss`` and ``backward``, computed for speed:
+        the output layer runs on a few time steps at a time, and p becomes dy in place,
+        so y and p are never stored for the whole chunk. To look at them, use ``forward``.
         """
-        cache = self.forward(inputs, h_prev)
-        loss = self.loss(cache, targets)
-        back = self.backward(cache, targets)
-        return loss, back.grads, cache.h_last.copy()
+        P = self.params
+        ix, h0 = self._start(inputs, h_prev)
+        tg = self._targets(targets, ix).ravel()
+        hs = self._hidden_states(ix, h0)                            # (T, N, H)
+        T, N, H = hs.shape
+        hs2 = hs.reshape(T * N, H)
+        dh_out = np.empty_like(hs2)
+        dWhy, dby = np.zeros_like(P["Why"]), np.zeros_like(P["by"])
+        steps = max(1, _OUTPUT_COLUMNS // N)
+        y_block = np.empty((self.vocab_size, steps * N), dtype=self.dtype)
+        loss = 0.0
+        for t in range(0, T, steps):                                 # steps t+1 .. t+steps
+            rows = slice(t * N, min(T, t + steps) * N)
+            h = hs2[rows]                                            # their h, as rows
+            cols = h.shape[0]
+            y = np.matmul(P["Why"], h.T, out=y_block[:, :cols])      # (V, cols): y_t columns
+            y += P["by"]
+            y -= y.max(axis=0)                                       # z = y - max y
+            at = (tg[rows], np.arange(cols))                         # each column's target
+            loss -= float(y[at].sum())                               # -z[target] ...
+            p = np.exp(y, out=y)
+            total = p.sum(axis=0)
+            loss += float(np.log(total).sum())                       # ... + log sum exp z
+            dy = np.multiply(p, np.divide(1 / N, total, out=total), out=p)   # p / N
+            dy[at] -= 1 / N                                          # (p - onehot(target)) / N
+            dWhy += dy @ h
+            dby += dy.sum(axis=1, keepdims=True)
+            np.matmul(dy.T, P["Why"], out=dh_out[rows])              # Why^T dy_t, as rows
+        dh_raw = dh_out.reshape(T, N, H)
+        self._through_time(dh_raw, hs)
+        grads = {**self._hidden_grads(dh_raw, hs, h0, ix), "Why": dWhy, "by": dby}
+        return loss / N, {k: grads[k] for k in PARAM_NAMES}, hs[-1].T.copy()
 
     # ---- one step, for sampling --------------------------------------------------
     def step(self, ix, h):
@@ -236,10 +293,15 @@ class RNN:
         y += P["by"]
         return y, h
 
-    def _targets(self, cache: RNNCache, targets) -> np.ndarray:
+    def _start(self, inputs, h_prev):
+        """Checked inputs (T, N) and h_0 (H, N)."""
+        ix = index_array("inputs", inputs, self.vocab_size)
+        return ix, state_array("h_prev", h_prev, self.hidden_size, ix.shape[1], self.dtype)
+
+    def _targets(self, targets, inputs: np.ndarray) -> np.ndarray:
         tg = index_array("targets", targets, self.vocab_size)
-        if tg.shape != cache.inputs.shape:
+        if tg.shape != inputs.shape:
             raise ValueError(f"targets have shape {tg.shape} but inputs have shape "
-                             f"{cache.inputs.shape}; there is one target per input "
+                             f"{inputs.shape}; there is one target per input "
                              f"(targets are the inputs shifted by one character).")
         return tg

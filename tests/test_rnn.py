@@ -72,6 +72,44 @@ def test_batch_is_the_mean_of_separate_runs():
     np.testing.assert_allclose(h_last, np.hstack([r[2] for r in runs]), rtol=1e-12)
 
 
+@pytest.mark.parametrize("columns", [1, 4, 6, 1024])
+def test_loss_and_grads_is_forward_loss_and_backward(monkeypatch, columns):
+    """The fused loss_and_grads gives the numbers of forward, loss and backward, however the
+    output layer's blocks of time steps fall (one step, two, an uneven last block, all)."""
+    monkeypatch.setattr(rnnlib.rnn, "_OUTPUT_COLUMNS", columns)
+    rng = np.random.default_rng(10)
+    V, H, T, N = 7, 5, 7, 2
+    m = random_rnn(V, H, 10, scale=0.8)
+    inputs, targets = rng.integers(0, V, (T, N)), rng.integers(0, V, (T, N))
+    h0 = rng.standard_normal((H, N)) * 0.5
+    loss, grads, h_last = m.loss_and_grads(inputs, targets, h0)
+    cache = m.forward(inputs, h0)
+    back = m.backward(cache, targets)
+    assert loss == pytest.approx(m.loss(cache, targets), rel=1e-13)
+    assert list(grads) == list(m.params)
+    for k in grads:
+        assert grads[k].shape == m.params[k].shape
+        np.testing.assert_allclose(grads[k], back.grads[k], rtol=1e-12, atol=1e-15, err_msg=k)
+    np.testing.assert_array_equal(h_last, cache.h_last)
+
+
+def test_characters_never_seen_get_no_input_gradient():
+    """dWxh has a non-zero column only for characters in the inputs; each is the sum of
+    dh_raw over the steps where that character came in."""
+    rng = np.random.default_rng(11)
+    V, H, T, N = 6, 4, 5, 3
+    m = random_rnn(V, H, 11)
+    inputs = rng.choice([1, 4], size=(T, N))
+    targets = rng.integers(0, V, (T, N))
+    _, grads, _ = m.loss_and_grads(inputs, targets)
+    tr = m.backward(m.forward(inputs), targets, trace=True).trace
+    for v in range(V):
+        want = sum(tr.dh_raw[t][:, n] for t in range(T) for n in range(N) if inputs[t, n] == v)
+        np.testing.assert_allclose(grads["Wxh"][:, v], want, rtol=1e-12, atol=1e-15)
+    assert not grads["Wxh"][:, [0, 2, 3, 5]].any()
+    assert np.abs(grads["Wxh"][:, [1, 4]]).min() > 0
+
+
 def test_column_pick_equals_one_hot_product():
     """Wxh[:, ix] is Wxh @ x for the one-hot x, which is why the library skips the product."""
     rng = np.random.default_rng(5)

@@ -113,7 +113,13 @@ class BuggyRNN(RNN):
                 f"hidden_size={self.hidden_size}): one gradient is wrong")
 
     def backward(self, cache, targets, trace: bool = False) -> Backward:
-        return backward_with_bug(self.params, cache, self._targets(cache, targets), self._bug)
+        return backward_with_bug(self.params, cache, self._targets(targets, cache.inputs),
+                                 self._bug)
+
+    def loss_and_grads(self, inputs, targets, h_prev=None):
+        """forward, loss and the bugged backward (RNN's own is a fused, bug-free version)."""
+        cache = self.forward(inputs, h_prev)
+        return self.loss(cache, targets), self.backward(cache, targets).grads, cache.h_last.copy()
 
 
 def mystery_model(name: str, vocab_size: int, hidden_size: int, seed: int | None = 0,
