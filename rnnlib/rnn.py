@@ -76,14 +76,16 @@ def _sum_rows_by_index(rows: np.ndarray, ix: np.ndarray, V: int) -> np.ndarray:
     """
     # characters fit in 16 bits, and numpy sorts 16-bit integers by radix sort, ~10x faster
     order = np.argsort(ix.astype(np.uint16) if V <= 1 << 16 else ix, kind="stable")
-    ends = np.cumsum(np.bincount(ix, minlength=V)).tolist()     # character v: [ends[v-1], ends[v])
+    ix_sorted = ix[order]
+    new_run = np.empty(len(ix), dtype=bool)
+    new_run[0] = True
+    np.not_equal(ix_sorted[1:], ix_sorted[:-1], out=new_run[1:])
+    starts = np.flatnonzero(new_run)                              # first row of each run
     rows_sorted = np.take(rows, order, axis=0)
     out = np.zeros((V, rows.shape[1]), dtype=rows.dtype)
-    start = 0
-    for v, end in enumerate(ends):
-        if end > start:
-            rows_sorted[start:end].sum(axis=0, out=out[v])
-        start = end
+    ends = [*starts[1:].tolist(), len(ix)]
+    for v, start, end in zip(ix_sorted[starts].tolist(), starts.tolist(), ends):
+        rows_sorted[start:end].sum(axis=0, out=out[v])             # all the rows of character v
     return out
 
 
@@ -127,7 +129,8 @@ class RNN:
         return self.params["Whh"].dtype
 
     def __repr__(self) -> str:
-        return f"RNN(vocab_size={self.vocab_size}, hidden_size={self.hidden_size}, dtype={self.dtype})"
+        return (f"RNN(vocab_size={self.vocab_size}, hidden_size={self.hidden_size}, "
+                f"dtype={self.dtype})")
 
     def initial_state(self, n: int = 1) -> np.ndarray:
         """h_0 = 0, shape (H, n)."""
@@ -198,7 +201,8 @@ class RNN:
         dh_raw = dh_out.copy() if trace else dh_out                  # becomes dh_raw in place
         dh_next_all = np.zeros_like(dh_out) if trace else None
         dh_prev = self._through_time(dh_raw, hs, dh_next_all)
-        grads = {"Why": dWhy, "by": dby, **self._hidden_grads(dh_raw, hs, cache.h_prev, cache.inputs)}
+        dWxh, dWhh, dbh = self._hidden_grads(dh_raw, hs, cache.h_prev, cache.inputs)
+        grads = {"Wxh": dWxh, "Whh": dWhh, "Why": dWhy, "bh": dbh, "by": dby}
 
         tr = None
         if trace:
@@ -214,20 +218,20 @@ class RNN:
         before is Whh^T dh_raw. Returns the last dh_next, dL/dh_0, as (N, H) rows.
         """
         Whh = self.params["Whh"]
+        # tanh'(a_t) = 1 - h_t^2 for every step at once, so the loop does only what is serial
+        dtanh = np.multiply(hs, hs)
+        np.subtract(1, dtanh, out=dtanh)
         dh_next = np.zeros_like(hs[0])
-        dtanh = np.empty_like(hs[0])
         for t in reversed(range(len(hs))):
             if dh_next_all is not None:
                 dh_next_all[t] = dh_next
             dh = dh_raw[t]
             dh += dh_next                                            # dh_out + dh_next
-            np.multiply(hs[t], hs[t], out=dtanh)
-            np.subtract(1, dtanh, out=dtanh)                         # tanh'(a_t) = 1 - h_t^2
-            dh *= dtanh                                              # now dh_raw_t
+            dh *= dtanh[t]                                           # now dh_raw_t
             dh_next = dh @ Whh                                       # Whh^T dh_raw, as rows
         return dh_next
 
-    def _hidden_grads(self, dh_raw, hs, h_prev, inputs) -> dict:
+    def _hidden_grads(self, dh_raw, hs, h_prev, inputs):
         """dWxh, dWhh and dbh from every step's dh_raw ((T, N, H) rows)."""
         T, N, H = dh_raw.shape
         dr2, hs2 = dh_raw.reshape(T * N, H), hs.reshape(T * N, H)
@@ -236,7 +240,7 @@ class RNN:
         dWxhT = _sum_rows_by_index(dr2, inputs.ravel(), self.vocab_size)   # (V, H)
         # every dh_raw_t lands in exactly one column of dWxh, so dbh = sum over those columns
         dbh = dWxhT.sum(axis=0)[:, None]
-        return {"Wxh": np.ascontiguousarray(dWxhT.T), "Whh": dWhh, "bh": dbh}
+        return np.ascontiguousarray(dWxhT.T), dWhh, dbh
 
     def loss_and_grads(self, inputs, targets, h_prev=None):
         """min-char-rnn's ``lossFun``: returns (loss, grads, h_last).
@@ -278,8 +282,9 @@ class RNN:
             np.matmul(dy.T, P["Why"], out=dh_out[rows])              # Why^T dy_t, as rows
         dh_raw = dh_out.reshape(T, N, H)
         self._through_time(dh_raw, hs)
-        grads = {**self._hidden_grads(dh_raw, hs, h0, ix), "Why": dWhy, "by": dby}
-        return loss / N, {k: grads[k] for k in PARAM_NAMES}, hs[-1].T.copy()
+        dWxh, dWhh, dbh = self._hidden_grads(dh_raw, hs, h0, ix)
+        grads = {"Wxh": dWxh, "Whh": dWhh, "Why": dWhy, "bh": dbh, "by": dby}
+        return loss / N, grads, hs[-1].T.copy()
 
     # ---- one step, for sampling --------------------------------------------------
     def step(self, ix, h):
