@@ -148,17 +148,25 @@ def peak_run(dtype, n: int = 2048):
 
 def breakdown(V: int, N: int, dtype, seconds: float, repeats: int) -> dict:
     """Milliseconds per training iteration spent in the pieces that dominate, timed alone
-    at the sizes one iteration uses: the four products over all T steps at once, the 2T
-    products inside the forward and backward time loops, tanh and the softmax's exp."""
+    at the sizes one iteration uses: the output layer's three products (done on blocks of
+    columns, as RNN.loss_and_grads does), dWhh's product over all T steps, the 2T products
+    inside the forward and backward time loops, tanh and the softmax's exp."""
     rng = np.random.default_rng(0)
     hs = rng.standard_normal((T * N, H)).astype(dtype) * 0.5
-    dys = rng.standard_normal((T * N, V)).astype(dtype)
+    dys = rng.standard_normal((V, T * N)).astype(dtype)
     Why = rng.standard_normal((V, H)).astype(dtype) * 0.1
     Whh = rng.standard_normal((H, H)).astype(dtype) * 0.1
     h, out = hs[:N], np.empty((N, H), dtype=dtype)
+    cols = max(1, rnnlib.rnn._OUTPUT_COLUMNS // N) * N
+    blocks = [slice(a, a + cols) for a in range(0, T * N, cols)]
 
-    def big():
-        hs @ Why.T, dys.T @ hs, dys @ Why, hs.T @ hs
+    def output_layer():
+        for b in blocks:
+            Why @ hs[b].T, dys[:, b] @ hs[b], dys[:, b].T @ Why
+        return 1
+
+    def dWhh():
+        hs[N:].T @ hs[:-N]
         return 1
 
     def loop():
@@ -172,9 +180,11 @@ def breakdown(V: int, N: int, dtype, seconds: float, repeats: int) -> dict:
         return 1
 
     def exp():
-        np.exp(dys)
+        for b in blocks:
+            np.exp(dys[:, b])
         return 1
-    rates = best_rates({"4 products over all steps": big, f"{2 * T} products in the time loops": loop,
+    rates = best_rates({"3 output-layer products": output_layer, "dWhh's product": dWhh,
+                        f"{2 * T} products in the time loops": loop,
                         f"tanh ({T} calls)": tanh, "exp of the softmax": exp}, seconds, repeats)
     return {k: 1e3 / r for k, r in rates.items()}
 
