@@ -99,11 +99,16 @@ def prime(model, ixs, h=None):
 
 
 def sample_text(model, vocab, prefix: str, n: int, temperature: float = 1.0, rng=None,
-                greedy: bool = False) -> str:
-    """Convenience: prime with ``prefix`` and return prefix + ``n`` sampled characters."""
+                greedy: bool = False, h=None) -> str:
+    """Convenience: prime with ``prefix`` and return prefix + ``n`` sampled characters.
+
+    ``h`` is the state to start priming from (None: zeros). A model trained with its state
+    carried from chunk to chunk can do much better from a state it has seen in training,
+    such as ``Trainer.state`` (one column of it), than from zeros.
+    """
     if not prefix:
         raise ValueError("prefix is empty; give at least one character to start from, "
                          f"e.g. {vocab.chars[0]!r}.")
     ixs = vocab.encode(prefix)
-    h = prime(model, ixs[:-1])
+    h = prime(model, ixs[:-1], h)
     return prefix + vocab.decode(sample(model, h, int(ixs[-1]), n, temperature, rng, greedy))

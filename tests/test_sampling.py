@@ -171,6 +171,23 @@ def test_sample_text_starts_with_the_prefix():
     assert set(text) <= set(v.chars)
 
 
+def test_sample_text_can_start_from_a_given_state():
+    """h= primes from that state instead of zeros: the text is sample() after prime(h)."""
+    v = rnnlib.Vocab.from_text("abcdef")
+    m = random_rnn(len(v), 5, 12)
+    h = np.random.default_rng(12).standard_normal((5, 1))
+    h_copy = h.copy()
+    got = sample_text(m, v, "cab", 30, rng=3, h=h)
+    want = "cab" + v.decode(sample(m, prime(m, v.encode("ca"), h), v.encode("b")[0], 30, rng=3))
+    assert got == want
+    np.testing.assert_array_equal(h, h_copy)                  # the caller's state is left alone
+    # from zeros the same random numbers give other texts
+    assert any(sample_text(m, v, "cab", 30, rng=r) != sample_text(m, v, "cab", 30, rng=r, h=h)
+               for r in range(5))
+    with pytest.raises(ValueError, match=r"h has shape \(5, 2\)"):
+        sample_text(m, v, "cab", 5, h=np.zeros((5, 2)))
+
+
 @pytest.mark.parametrize("kw, err, msg", [
     (dict(temperature=0), ValueError, "temperature must be a finite number greater than 0, got 0"),
     (dict(temperature=-1.0), ValueError, "got -1.0"),
