@@ -1,7 +1,8 @@
 """How fast does rnnlib train and sample, against a plain min-char-rnn style loop?
 
-    python benchmarks/speed.py                     # about two minutes
+    python benchmarks/speed.py                     # about two minutes, one BLAS thread
     python benchmarks/speed.py --quick             # a rough look in ~30 s
+    OPENBLAS_NUM_THREADS=2 python benchmarks/speed.py   # OpenBLAS's default on two cores
     python benchmarks/speed.py --torch-python /path/to/venv/bin/python   # add torch.nn.RNN
 
 Work measured, all on the python_docs corpus with hidden size H = 100 and seq_length 25:
@@ -24,14 +25,19 @@ import time
 from pathlib import Path
 
 # glibc hands freed blocks of more than 128 KB back to the system, and the next iteration
-# pays a page fault per 4 KB to get them again; at big batches (arrays of T * N * V numbers)
-# that costs as much as the matrix products. These settings, read by glibc when a process
+# pays a page fault per 4 KB to get them again; at big batches (arrays of T * N * H numbers)
+# that costs a large share of an iteration. These settings, read by glibc when a process
 # starts, keep such blocks for reuse; so the script restarts itself once with them set.
 # (Set them yourself, in the shell that starts Jupyter, for big-batch training runs.)
 _MALLOC = {"MALLOC_MMAP_THRESHOLD_": str(32 << 20), "MALLOC_TRIM_THRESHOLD_": str(1 << 30)}
 if sys.platform.startswith("linux") and any(k not in os.environ for k in _MALLOC):
     os.environ.update(_MALLOC)
     os.execv(sys.executable, [sys.executable, *sys.argv])
+
+# One BLAS thread unless told otherwise: the threads=2 rows split the batch over the cores
+# themselves, and OpenBLAS's own threads would fight them for the same cores. To time
+# OpenBLAS's default instead, run with OPENBLAS_NUM_THREADS set to the number of cores.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
 
