@@ -20,6 +20,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ._checks import float_dtype, positive_int, state_array
+from .functional import softmax
 
 PARAM_NAMES = ("Wxh", "Whh", "Why", "bh", "by")
 
@@ -200,9 +201,7 @@ class RNNClassifier:
         """(T, C, N): the output layer applied to every h_t, i.e. the prediction the model
         would make if the sequence stopped at step t. Training only ever scores t = T."""
         hs = self.forward(X).hs
-        y = np.matmul(self.params["Why"], hs) + self.params["by"]
-        z = np.exp(y - y.max(axis=1, keepdims=True))
-        return z / z.sum(axis=1, keepdims=True)
+        return softmax(np.matmul(self.params["Why"], hs) + self.params["by"], axis=1)
 
     # ---- checks --------------------------------------------------------------------
     def _inputs(self, X) -> np.ndarray:

@@ -13,7 +13,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ._checks import float_dtype, index_array, positive_int, state_array
-from .rnn import RNN, _cols
+from .rnn import RNN, _cols, _softmax_layer, _softmax_layer_grads, _sum_rows_by_index
 
 PARAM_NAMES = ("Wx", "Wh", "b", "Why", "by")
 GATES = ("i", "f", "o", "g")   # the order of the four row blocks of Wx, Wh and b
@@ -166,7 +166,7 @@ class LSTM:
         P = self.params
         ix = index_array("inputs", inputs, self.vocab_size)
         T, N = ix.shape
-        H, V = self.hidden_size, self.vocab_size
+        H = self.hidden_size
         h0, c0 = self._state(h_prev, N)
 
         # Wx x_t + b for every step at once: pick the columns of Wx, as rows
@@ -186,14 +186,7 @@ class LSTM:
             c_t = c[t] = f_t * c_t + i_t * g[t]                      # the additive path
             h_t = h[t] = o_t * np.tanh(c_t)
         i, f, o = ifo[:, :, :H], ifo[:, :, H:2 * H], ifo[:, :, 2 * H:]
-        ys = np.matmul(h.reshape(T * N, H), P["Why"].T).reshape(T, N, V)
-        ys += P["by"].T
-        # log-softmax with one exp: z = y - max y, log p = z - log sum exp z
-        z = ys - ys.max(axis=2, keepdims=True)
-        ps = np.exp(z)
-        total = ps.sum(axis=2, keepdims=True)
-        ps /= total
-        logps = np.subtract(z, np.log(total), out=z)
+        ys, ps, logps = _softmax_layer(h, P["Why"], P["by"])
         return LSTMCache(ix, h0, c0, *(_cols(x) for x in (i, f, o, g, c, h, ys, ps, logps)))
 
     # the output layer is the RNN's, so the loss and its target checks are too
@@ -215,15 +208,7 @@ class LSTM:
         i, f, o, g, c, h = (rows(x) for x in (cache.i, cache.f, cache.o, cache.g,
                                               cache.c, cache.h))
         h2 = h.reshape(T * N, H)
-
-        # dy = (p - onehot(target)) / N: the loss is a batch mean
-        dys = rows(cache.ps) * (1 / N)                               # (T, N, V)
-        t_ix, n_ix = np.indices((T, N))
-        dys[t_ix, n_ix, tg] -= 1 / N
-        dys2 = dys.reshape(T * N, V)
-        dWhy = dys2.T @ h2
-        dby = dys2.sum(axis=0)[:, None]
-        dh_out = (dys2 @ P["Why"]).reshape(T, N, H)                  # Why^T dy_t, as rows
+        dys, dWhy, dby, dh_out = _softmax_layer_grads(rows(cache.ps), tg, h, P["Why"])
 
         # every factor that does not depend on the gradient, for all steps at once
         tanh_c = np.tanh(c)
@@ -262,9 +247,7 @@ class LSTM:
             dWh[rows_k] = da2[N:, rows_k].T @ h2[:-N] + da[0, :, rows_k].T @ cache.h_prev.T
         db = da2.sum(axis=0)[:, None]
         # sum_t da_t x_t^T for one-hot x_t: add each row of da into its character's column
-        dWx_rows = np.zeros((V, 4 * H), dtype=self.dtype)
-        np.add.at(dWx_rows, cache.inputs.ravel(), da2)
-        dWx = np.ascontiguousarray(dWx_rows.T)
+        dWx = np.ascontiguousarray(_sum_rows_by_index(da2, cache.inputs.ravel(), V).T)
         grads = {"Wx": dWx, "Wh": dWh, "b": db, "Why": dWhy, "by": dby}
 
         tr = None

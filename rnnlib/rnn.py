@@ -89,6 +89,38 @@ def _sum_rows_by_index(rows: np.ndarray, ix: np.ndarray, V: int) -> np.ndarray:
     return out
 
 
+def _softmax_layer(hs: np.ndarray, Why: np.ndarray, by: np.ndarray):
+    """y_t = Why h_t + by and p_t = softmax(y_t) for every step at once, from (T, N, H) rows.
+
+    Returns ys, ps and log ps as (T, N, V) rows. One exp serves p and log p:
+    z = y - max y, log p = z - log sum exp z (exact even where p underflows to 0).
+    """
+    T, N, H = hs.shape
+    ys = np.matmul(hs.reshape(T * N, H), Why.T).reshape(T, N, -1)
+    ys += by.T
+    z = ys - ys.max(axis=2, keepdims=True)
+    ps = np.exp(z)
+    total = ps.sum(axis=2, keepdims=True)
+    ps /= total
+    logps = np.subtract(z, np.log(total), out=z)
+    return ys, ps, logps
+
+
+def _softmax_layer_grads(ps: np.ndarray, targets: np.ndarray, hs: np.ndarray, Why: np.ndarray):
+    """Backward through the output layer, from (T, N, V) probabilities and (T, N, H) states.
+
+    dy_t = (p_t - onehot(target_t)) / N, because the loss is a batch mean. Returns dys
+    (T, N, V), dWhy, dby and dh_out = Why^T dy_t as (T, N, H) rows.
+    """
+    T, N, V = ps.shape
+    dys = np.multiply(ps, 1 / N, order="C")
+    flat = np.arange(T * N) * V + targets.ravel()                # where each target sits
+    dys.reshape(-1)[flat] -= 1 / N
+    dys2, hs2 = dys.reshape(T * N, V), hs.reshape(T * N, -1)
+    dh_out = (dys2 @ Why).reshape(T, N, -1)
+    return dys, dys2.T @ hs2, dys2.sum(axis=0)[:, None], dh_out
+
+
 # loss_and_grads runs the output layer on about this many columns at a time: a (V, 1024)
 # block of float32 logits is ~400 KB, small enough to stay in the processor's cache while
 # it becomes p and then dy
@@ -142,16 +174,7 @@ class RNN:
         P = self.params
         ix, h0 = self._start(inputs, h_prev)
         hs = self._hidden_states(ix, h0)                            # (T, N, H)
-        T, N, H = hs.shape
-        V = self.vocab_size
-        ys = np.matmul(hs.reshape(T * N, H), P["Why"].T).reshape(T, N, V)
-        ys += P["by"].T
-        # log-softmax with one exp: z = y - max y, log p = z - log sum exp z
-        z = ys - ys.max(axis=2, keepdims=True)
-        ps = np.exp(z)
-        total = ps.sum(axis=2, keepdims=True)
-        ps /= total
-        logps = np.subtract(z, np.log(total), out=z)
+        ys, ps, logps = _softmax_layer(hs, P["Why"], P["by"])
         return RNNCache(ix, h0, _cols(hs), _cols(ys), _cols(ps), _cols(logps))
 
     def _hidden_states(self, ix: np.ndarray, h0: np.ndarray) -> np.ndarray:
@@ -182,22 +205,10 @@ class RNN:
         Returns the parameter gradients, dL/dh_0 and, with ``trace=True``, the per-step
         dy, dh_out, dh_next, dh and dh_raw.
         """
-        P = self.params
         tg = self._targets(targets, cache.inputs)
-        T, N = tg.shape
-        H, V = self.hidden_size, self.vocab_size
         hs = cache.hs.transpose(0, 2, 1)                             # (T, N, H) storage
-        hs2 = hs.reshape(T * N, H)
-
-        # dy = (p - onehot(target)) / N: the loss is a batch mean
-        dys = np.multiply(cache.ps.transpose(0, 2, 1), 1 / N, order="C")  # (T, N, V)
-        flat = np.arange(T * N) * V + tg.ravel()                     # where each target sits
-        dys.reshape(-1)[flat] -= 1 / N
-        dys2 = dys.reshape(T * N, V)
-        dWhy = dys2.T @ hs2
-        dby = dys2.sum(axis=0)[:, None]
-        dh_out = (dys2 @ P["Why"]).reshape(T, N, H)                  # Why^T dy_t, as rows
-
+        dys, dWhy, dby, dh_out = _softmax_layer_grads(cache.ps.transpose(0, 2, 1), tg, hs,
+                                                      self.params["Why"])
         dh_raw = dh_out.copy() if trace else dh_out                  # becomes dh_raw in place
         dh_next_all = np.zeros_like(dh_out) if trace else None
         dh_prev = self._through_time(dh_raw, hs, dh_next_all)
