@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
-import tempfile
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
+from ._io import atomic_write
 from .vocab import Vocab
 
 FORMAT = "rnnlib-checkpoint"
@@ -39,17 +38,8 @@ def save_arrays(path, arrays: dict[str, np.ndarray], meta: dict) -> Path:
             raise CheckpointError(f"array {k!r} holds Python objects; only numbers and "
                                   f"text can be saved (no pickle).")
     full_meta = {"format": FORMAT, "version": VERSION, **meta}
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, meta=np.array(json.dumps(full_meta, ensure_ascii=False)), **arrays)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    with atomic_write(path) as fh:
+        np.savez(fh, meta=np.array(json.dumps(full_meta, ensure_ascii=False)), **arrays)
     return path
 
 

@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-import socket
-import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+
+from ._io import atomic_write
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
@@ -125,39 +125,35 @@ def download(url: str, sha256: str | None = None, *, filename: str | None = None
         path.unlink()            # a stale or damaged copy: fetch it again
     folder.mkdir(parents=True, exist_ok=True)
 
-    fd, tmp = tempfile.mkstemp(prefix=name + ".", suffix=".part", dir=folder)
     digest = hashlib.sha256()
     n = 0
     try:
-        with os.fdopen(fd, "wb") as out:
+        # the file appears under its name only once it is whole and checked
+        with atomic_write(path, suffix=".part") as out:
             with urllib.request.urlopen(url, timeout=timeout) as resp:
                 for block in iter(lambda: resp.read(1 << 16), b""):
                     out.write(block)
                     digest.update(block)
                     n += len(block)
-        if size is not None and n != size:
-            raise DownloadError(
-                f"the download from {url} has {n:,} bytes but {size:,} were expected; "
-                f"the incomplete file was not kept. Try again.")
-        got = digest.hexdigest()
-        if sha256 is not None and got != sha256.lower():
-            raise DownloadError(
-                f"the download from {url} has sha256 {got}, but {sha256.lower()} was "
-                f"expected; the corrupt file was not kept. Try again, or check the URL.")
-        os.replace(tmp, path)
+            if size is not None and n != size:
+                raise DownloadError(
+                    f"the download from {url} has {n:,} bytes but {size:,} were expected; "
+                    f"the incomplete file was not kept. Try again.")
+            got = digest.hexdigest()
+            if sha256 is not None and got != sha256.lower():
+                raise DownloadError(
+                    f"the download from {url} has sha256 {got}, but {sha256.lower()} was "
+                    f"expected; the corrupt file was not kept. Try again, or check the URL.")
     except urllib.error.HTTPError as err:
         raise DownloadError(f"{url} answered HTTP {err.code} ({err.reason}); check the "
                             f"address. {_offline_hint()}") from None
-    except (urllib.error.URLError, TimeoutError, socket.timeout, ConnectionError) as err:
+    except (urllib.error.URLError, TimeoutError, ConnectionError) as err:
         reason = getattr(err, "reason", err)
-        if isinstance(reason, (TimeoutError, socket.timeout)):
+        if isinstance(reason, TimeoutError):
             raise DownloadError(f"no answer from {url} within {timeout} s (timeout); the "
                                 f"network may be slow or blocked. {_offline_hint()}") from None
         raise DownloadError(f"could not reach {url} ({reason}); you seem to be offline. "
                             f"{_offline_hint()}") from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return path
 
 

@@ -20,6 +20,7 @@ import numpy as np
 
 from . import checkpoint as ckpt
 from ._checks import float_dtype, positive_float, positive_int
+from .lstm import LSTM
 from .optim import SGD, Adagrad
 from .rnn import RNN
 from .sampling import sample
@@ -72,12 +73,7 @@ class TrainConfig:
         return self
 
 
-def _lstm(*args, **kw):
-    from .lstm import LSTM  # imported on use so the RNN needs nothing else
-    return LSTM(*args, **kw)
-
-
-MODELS: dict[str, Callable] = {"rnn": RNN, "lstm": _lstm}
+MODELS: dict[str, Callable] = {"rnn": RNN, "lstm": LSTM}
 
 
 class Progress(NamedTuple):
@@ -151,8 +147,9 @@ class Trainer:
         cfg = self.config
         inputs, _ = self.batch()
         h = _columns(self.state, slice(0, 1))
-        ixs = sample(self.model, h, int(inputs[0, 0]), n or cfg.sample_length,
-                     temperature or cfg.temperature, self.rng)
+        ixs = sample(self.model, h, int(inputs[0, 0]),
+                     cfg.sample_length if n is None else n,
+                     cfg.temperature if temperature is None else temperature, self.rng)
         return self.vocab.decode(ixs)
 
     def train(self, n_iters: int, callback: Callable[[Progress], None] | None = None

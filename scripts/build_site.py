@@ -24,13 +24,14 @@ import argparse
 import functools
 import hashlib
 import html
-import os
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+
+from rnnlib._io import write_text_atomic
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = ROOT / "notebooks"
@@ -81,21 +82,15 @@ def execute(path: Path, kernel_name: str = "python3", timeout: int = 300, nb=Non
     return nb, time.perf_counter() - t0
 
 
-def save_executed(nb, source: Path, folder: Path = EXECUTED_DIR, seconds: float = 0.0,
-                  stamp: str | None = None) -> Path:
+def save_executed(nb, source: Path, folder: Path, seconds: float, stamp: str) -> Path:
     """Keep an executed notebook, stamped with what it was run from (written atomically).
 
-    ``stamp`` is ``fingerprint(source)`` taken before the run (so an edit made while it
-    ran makes the copy stale rather than wrongly current); by default it is taken now.
+    ``stamp`` is ``fingerprint(source)`` taken before the run, so an edit made while it
+    ran makes the copy stale rather than wrongly current.
     """
     folder.mkdir(parents=True, exist_ok=True)
-    nb.metadata[STAMP] = {"fingerprint": stamp or fingerprint(source),
-                          "seconds": round(seconds, 2)}
-    out = folder / source.name
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    nbformat.write(nb, tmp)
-    os.replace(tmp, out)
-    return out
+    nb.metadata[STAMP] = {"fingerprint": stamp, "seconds": round(seconds, 2)}
+    return write_text_atomic(folder / source.name, nbformat.writes(nb))
 
 
 def load_executed(source: Path, folder: Path = EXECUTED_DIR):
@@ -208,14 +203,13 @@ def build(out: Path = SITE_DIR, sources: list[Path] | None = None, reuse: bool =
             except Exception as e:  # a kernel that died or timed out: report, go on
                 page.error = f"{type(e).__name__}: {e}"
         page.title = title_of(nb) or src.stem
-        (out / page.html_name).write_text(to_html(nb, page.title, widgets_js, require_js),
-                                          encoding="utf-8")
+        write_text_atomic(out / page.html_name, to_html(nb, page.title, widgets_js, require_js))
         how = ("reused" if page.reused else f"ran in {page.seconds:.1f} s"
                if page.seconds is not None else "FAILED")
         log(f"{'✘' if page.error else '✔'} {src.name}: {how}"
             + (f"\n    {page.error}" if page.error else ""))
         pages.append(page)
-    (out / "index.html").write_text(index_html(pages), encoding="utf-8")
+    write_text_atomic(out / "index.html", index_html(pages))
     return pages
 
 

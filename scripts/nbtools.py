@@ -25,6 +25,8 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from rnnlib._io import write_text_atomic
+
 REPO = "rnns-from-scratch/rnns-from-scratch"
 BRANCH = "main"
 
@@ -96,7 +98,7 @@ def write(path: str, title: str, cells: list) -> None:
     for i, c in enumerate(nb.cells):
         c["id"] = f"c{i:03d}"
     nbformat.validate(nb)
-    Path(path).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_text_atomic(path, json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
 
 
 # --- moving the course to another repository -------------------------------------------
@@ -133,14 +135,14 @@ def set_repo(repo: str, branch: str | None = None, root: Path = ROOT) -> list[Pa
         for old, rep in swaps:
             new = new.replace(old, rep)
         if new != text:
-            f.write_text(new, encoding="utf-8")
+            write_text_atomic(f, new)
             changed.append(f)
     me = root / "scripts" / "nbtools.py"
     text = me.read_text(encoding="utf-8")
     new = re.sub(r'^REPO = ".*"$', f'REPO = "{repo}"', text, count=1, flags=re.M)
     new = re.sub(r'^BRANCH = ".*"$', f'BRANCH = "{branch}"', new, count=1, flags=re.M)
     if new != text:
-        me.write_text(new, encoding="utf-8")
+        write_text_atomic(me, new)
         changed.append(me)
     return changed
 

@@ -161,7 +161,6 @@ def test_path_must_end_in_npz(tmp_path):
 def test_lstm_checkpoint_round_trip_and_kind_mismatch(tmp_path):
     """An LSTM carries the pair (h, c) between chunks: both survive the round trip, and
     an LSTM checkpoint whose settings claim an RNN is reported as another kind of model."""
-    pytest.importorskip("rnnlib.lstm")
     cfg = TrainConfig(hidden_size=4, seq_length=6, model="lstm", sample_every=0)
     straight = Trainer(TEXT, cfg)
     straight.train(9)

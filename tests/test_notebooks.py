@@ -105,10 +105,8 @@ def course_copy(tmp: Path) -> Path:
 def test_notebook_runs_top_to_bottom(path, tmp_path):
     stamp = build_site.fingerprint(path)
     copy = course_copy(tmp_path) / path.name
+    # raises CellExecutionError, naming the cell, at the first cell that fails
     nb, took = build_site.execute(copy, kernel_name=KERNEL, timeout=TIMEOUT)
-    errors = [(i, o.get("ename"), o.get("evalue")) for i, c in enumerate(nb.cells)
-              if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
-    assert not errors, f"{path.name}: error outputs {errors}"
     if EXECUTED_DIR:
         build_site.save_executed(nb, path, Path(EXECUTED_DIR), seconds=took, stamp=stamp)
     record_timing(path, took, nb)

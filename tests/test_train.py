@@ -156,7 +156,7 @@ def test_progress_callback_sees_every_iteration():
     assert [i for i, _ in tr.samples] == [0, 3, 6]
     for _, s in tr.samples:
         assert len(s) == 12 and set(s) <= set(TEXT)
-    assert all(p.elapsed >= 0 for p in seen)
+    assert all(a.elapsed <= b.elapsed for a, b in zip(seen, seen[1:]))  # time since the call
 
 
 def test_smooth_loss_starts_at_the_loss_of_uniform_guessing():
@@ -309,3 +309,13 @@ def test_korean_text_trains():
     out = tr.train(10)
     assert out[-1].loss < out[0].loss
     assert set(tr.samples[-1][1]) <= set(text)
+
+
+def test_sample_now_takes_zero_and_explicit_values_as_given():
+    """n=0 gives no characters (not the configured length); a temperature of 0 is an error
+    (not silently the configured one)."""
+    tr = Trainer(TEXT, TrainConfig(hidden_size=4, seq_length=5, sample_every=0, sample_length=9))
+    assert tr.sample_now(0) == ""
+    assert len(tr.sample_now()) == 9 and len(tr.sample_now(3)) == 3
+    with pytest.raises(ValueError, match="temperature must be a finite number greater than 0"):
+        tr.sample_now(5, temperature=0)

@@ -190,3 +190,9 @@ def test_param_count_check_explains_wrong_counts(answer, words):
     fb = check_hidden_param_count(answer)
     assert not fb
     assert words in fb.message, fb.message
+
+
+def test_an_lstm_is_refused_by_name():
+    """The stepper shows an RNN's Wxh, Whh...: an LSTM gets a TypeError naming both."""
+    with pytest.raises(TypeError, match="shows an rnnlib.RNN, got LSTM"):
+        HelloStepper(model=rnnlib.LSTM(4, 3))

@@ -74,7 +74,7 @@ def test_bad_arguments_are_explained():
     with pytest.raises(ValueError, match="at least 2 characters"):
         GateStepper(text="h")
     v = rnnlib.Vocab.from_text("hello")
-    with pytest.raises(TypeError, match="no gates"):
+    with pytest.raises(TypeError, match="shows an rnnlib.LSTM, got RNN"):
         GateStepper(model=rnnlib.RNN(len(v), 4), text="hello")
     with pytest.raises(ValueError, match="vocab="):
         GateStepper(model=rnnlib.LSTM(7, 4), text="hello")

@@ -106,3 +106,8 @@ def test_a_model_for_another_vocabulary_is_refused():
         SamplingExplorer(rnnlib.RNN(5, 3), rnnlib.Vocab.from_text("hello"))
     with pytest.raises(ValueError, match="temperature must be between"):
         SamplingExplorer(rnnlib.RNN(4, 3), rnnlib.Vocab.from_text("hello"), temperature=5)
+    with pytest.raises(TypeError, match="temperature must be a number greater than 0, got 'hot'"):
+        SamplingExplorer(rnnlib.RNN(4, 3), rnnlib.Vocab.from_text("hello"), temperature="hot")
+    for length in (5, 2000, 12.5):           # the slider holds 10..1000: nothing is clamped
+        with pytest.raises(ValueError, match=f"length must be .* from 10 to 1000.*{length}"):
+            SamplingExplorer(rnnlib.RNN(4, 3), rnnlib.Vocab.from_text("hello"), length=length)

@@ -117,5 +117,7 @@ def test_learner_mistakes_get_clear_errors():
         TrainingWidget("hello")
     with pytest.raises(ValueError, match="max_steps"):
         TrainingWidget(small_trainer(), steps=900, max_steps=500)
+    with pytest.raises(ValueError, match="steps must be a whole number >= 10, got 5"):
+        TrainingWidget(small_trainer(), steps=5)       # the slider could not show 5
     with pytest.raises(ValueError, match="n_iters"):
         TrainingProgress(0)

@@ -43,14 +43,19 @@ def text_vocab(text: str, vocab: Vocab | None) -> Vocab:
     return vocab if vocab is not None else Vocab.from_text(text)
 
 
-def check_model_vocab(model, vocab: Vocab, text: str) -> None:
-    """A model must read exactly the characters of the vocabulary it is shown with."""
+def check_model_vocab(model, vocab: Vocab, text: str | None = None, kind=None) -> None:
+    """A model must be of the ``kind`` a widget shows (a class, None for any) and read
+    exactly the characters of the vocabulary it is shown with."""
+    if kind is not None and not isinstance(model, kind):
+        raise TypeError(f"this widget shows an rnnlib.{kind.__name__}, got "
+                        f"{type(model).__name__}; pass an rnnlib.{kind.__name__}, or leave "
+                        f"model out to use the widget's own.")
     if model.vocab_size != len(vocab):
+        of = f" of {text!r}" if text is not None else ""
         raise ValueError(
-            f"the model reads {model.vocab_size} characters but the vocabulary of "
-            f"{text!r} has {len(vocab)} ({''.join(vocab.chars)!r}); pass the "
-            f"vocabulary the model was built for as vocab=..., or a model with "
-            f"vocab_size={len(vocab)}.")
+            f"the model reads {model.vocab_size} characters but the vocabulary{of} has "
+            f"{len(vocab)} ({''.join(vocab.chars)!r}); pass the vocabulary the model was "
+            f"built for as vocab=... (e.g. trainer.vocab), or a model with vocab_size={len(vocab)}.")
 
 
 class StepControls(widgets.HBox):

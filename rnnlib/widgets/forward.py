@@ -52,7 +52,7 @@ class HelloStepper(widgets.VBox):
                  vocab: Vocab | None = None, h_prev=None):
         self.vocab = text_vocab(text, vocab)
         self.model = model if model is not None else readable_rnn(len(self.vocab))
-        check_model_vocab(self.model, self.vocab, text)
+        check_model_vocab(self.model, self.vocab, text, kind=RNN)
         self.text = text
         self.inputs = self.vocab.encode(text[:-1])             # (T,)
         self.targets = self.vocab.encode(text[1:])             # (T,)

@@ -52,10 +52,7 @@ class GateStepper(widgets.VBox):
                  vocab: Vocab | None = None):
         self.vocab = text_vocab(text, vocab)
         self.model = model if model is not None else trained_lstm(self.vocab, text)
-        if not isinstance(self.model, LSTM):
-            raise TypeError(f"model must be an rnnlib.LSTM, got {type(self.model).__name__}; "
-                            f"the vanilla RNN has no gates to show.")
-        check_model_vocab(self.model, self.vocab, text)
+        check_model_vocab(self.model, self.vocab, text, kind=LSTM)     # an RNN has no gates
         self.text = text
         self.inputs = self.vocab.encode(text[:-1])
         self.targets = self.vocab.encode(text[1:])

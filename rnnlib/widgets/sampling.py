@@ -15,10 +15,11 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import plots
+from .._checks import positive_float
 from ..functional import softmax
 from ..sampling import prime, sample_text
 from ..vocab import Vocab
-from . import figure_in
+from . import check_model_vocab, figure_in
 
 TAU_MIN, TAU_MAX = 0.1, 3.0
 N_BARS = 20          # the most likely characters drawn as bars
@@ -38,10 +39,12 @@ class SamplingExplorer(widgets.VBox):
 
     def __init__(self, model, vocab: Vocab, prefix: str = "The ", length: int = 200,
                  temperature: float = 1.0, greedy: bool = False, seed: int = 0):
-        if model.vocab_size != len(vocab):
-            raise ValueError(f"the model reads {model.vocab_size} characters but the "
-                             f"vocabulary has {len(vocab)}; pass the vocabulary the model "
-                             f"was trained with (e.g. trainer.vocab).")
+        check_model_vocab(model, vocab)
+        if isinstance(length, bool) or not isinstance(length, (int, np.integer)) \
+                or not 10 <= length <= 1000:
+            raise ValueError(f"length must be a whole number of characters from 10 to 1000 "
+                             f"(the slider's range), got {length!r}.")
+        temperature = positive_float("temperature", temperature)
         if not TAU_MIN <= temperature <= TAU_MAX:
             raise ValueError(f"temperature must be between {TAU_MIN} and {TAU_MAX}, got "
                              f"{temperature!r}.")

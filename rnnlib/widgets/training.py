@@ -104,7 +104,7 @@ class TrainingWidget(widgets.VBox):
                             f"{type(trainer).__name__}; make one with "
                             f"rnnlib.Trainer(text, rnnlib.TrainConfig(...)).")
         max_steps = _whole("max_steps", max_steps, 10)
-        steps = _whole("steps", steps)
+        steps = _whole("steps", steps, 10)                   # the slider starts at 10
         if steps > max_steps:
             raise ValueError(f"steps = {steps} is more than max_steps = {max_steps}; "
                              f"raise max_steps or ask for fewer steps.")
