@@ -147,7 +147,8 @@ class BackwardStepper(widgets.VBox):
             fig.suptitle(f"backward through step t = {t}: input "
                          f"{plots.char_label(self.input_char)!r}, target "
                          f"{plots.char_label(self.target_char)!r}   "
-                         f"(one colour scale for the hidden columns, over all steps)",
+                         f"(gradient columns: one colour scale over all steps; "
+                         f"1 − h²: 0 to 1)",
                          fontsize=10)
 
     def _draw_totals(self) -> None:
