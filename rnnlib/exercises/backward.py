@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..rnn import RNN
+from ..rnn import PARAM_NAMES, RNN
 from . import Feedback
 
-NAMES = ("Wxh", "Whh", "Why", "bh", "by")
+NAMES = PARAM_NAMES          # the gradients a learner returns, by name
 
 # mistake -> the sentence that explains it
 MISTAKES = {

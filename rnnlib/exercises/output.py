@@ -10,13 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..functional import cross_entropy, softmax
 from . import Feedback, check_array
-
-
-def _softmax(y: np.ndarray, axis) -> np.ndarray:
-    z = y - y.max(axis=axis, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=axis, keepdims=True)
 
 
 def _call(fn, name: str, *args, hint: str = ""):
@@ -31,7 +26,7 @@ def _call(fn, name: str, *args, hint: str = ""):
         return None, Feedback(False, f"your {name} raised {type(err).__name__}: {err}. {hint}")
 
 
-def check_softmax(fn) -> Feedback:
+def checksoftmax(fn) -> Feedback:
     """Check ``fn(y)``: logits y (V, N) -> probabilities (V, N), each column summing to 1.
 
     The softmax is taken over the vocabulary, down each column; large logits must not
@@ -50,9 +45,9 @@ def check_softmax(fn) -> Feedback:
                                "build a new array instead: `z = y - y.max(axis=0, "
                                "keepdims=True)`.")
     got = np.asarray(got, dtype=float)
-    expected = _softmax(y, axis=0)
+    expected = softmax(y, axis=0)
     if got.shape == expected.shape and not np.allclose(got, expected):
-        if np.allclose(got, _softmax(y, axis=1)):
+        if np.allclose(got, softmax(y, axis=1)):
             return Feedback(False, "each row sums to 1, but the softmax runs down each column: "
                                    "a column is one time step (or one sequence) and its V "
                                    "entries are the probabilities of the V characters. Use "
@@ -62,7 +57,7 @@ def check_softmax(fn) -> Feedback:
             return Feedback(False, "you subtracted each row's max; subtract each column's "
                                    "max, y.max(axis=0, keepdims=True): only a shift of a "
                                    "whole column leaves its softmax unchanged.")
-        if np.allclose(got, _softmax(y, axis=None)):
+        if np.allclose(got, softmax(y, axis=None)):
             return Feedback(False, "the whole array sums to 1, but each column should: "
                                    "divide by e.sum(axis=0, keepdims=True), not e.sum().")
         if np.allclose(got.sum(axis=0), 1):
@@ -83,7 +78,7 @@ def check_softmax(fn) -> Feedback:
                                "inf / inf is nan. Subtract each column's max first: "
                                "`z = y - y.max(axis=0, keepdims=True)`; the answer is the "
                                "same, because the shift cancels in the ratio.")
-    ok = check_array("softmax([1000, 1001])", got, _softmax(big, axis=0))
+    ok = check_array("softmax([1000, 1001])", got, softmax(big, axis=0))
     if not ok:
         return ok
 
@@ -99,7 +94,7 @@ def check_softmax(fn) -> Feedback:
                                "the whole array (or per row), so the second column's exp() "
                                "underflows to 0 and 0 / 0 is nan. Subtract each column's own "
                                "max: y.max(axis=0, keepdims=True).")
-    ok = check_array("softmax of two far-apart columns", got, _softmax(apart, axis=0))
+    ok = check_array("softmax of two far-apart columns", got, softmax(apart, axis=0))
     if not ok:
         return ok
     return Feedback(True, "your softmax is right, normalises each column, and stays finite "
@@ -111,7 +106,7 @@ def _loss_cases():
     cases = []
     for seed, (T, V, N) in ((5, (5, 4, 3)), (6, (3, 6, 1))):
         rng = np.random.default_rng(seed)
-        ps = _softmax(rng.standard_normal((T, V, N)) * 1.5, axis=1)
+        ps = softmax(rng.standard_normal((T, V, N)) * 1.5, axis=1)
         targets = rng.integers(0, V, (T, N))
         cases.append((ps, targets))
     return cases
@@ -126,7 +121,7 @@ def check_cross_entropy(fn) -> Feedback:
         T, V, N = ps.shape
         t, n = np.indices((T, N))
         picked = ps[t, targets, n]                        # (T, N): p_t[target_t]
-        expected = -np.log(picked).sum() / N
+        expected = cross_entropy(ps, targets)
         got, err = _call(fn, "cross_entropy", ps.copy(), targets.copy(),
                          hint=f"Here ps has shape {ps.shape} = (T, V, N) and targets "
                               f"{targets.shape} = (T, N): step t, sequence n needs "

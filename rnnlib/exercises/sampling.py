@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..functional import softmax
 from . import Feedback
 
 N_DRAWS = 2000
 
 
 def _softmax_t(y: np.ndarray, tau: float) -> np.ndarray:
-    z = y.ravel() / tau
-    e = np.exp(z - z.max())
-    return e / e.sum()
+    """softmax(y / tau) of a column, as a flat vector."""
+    return softmax(y.ravel() / tau, axis=0)
 
 
 def _pick(p: np.ndarray, us: np.ndarray) -> np.ndarray:
