@@ -26,7 +26,7 @@ def _call(fn, name: str, *args, hint: str = ""):
         return None, Feedback(False, f"your {name} raised {type(err).__name__}: {err}. {hint}")
 
 
-def checksoftmax(fn) -> Feedback:
+def check_softmax(fn) -> Feedback:
     """Check ``fn(y)``: logits y (V, N) -> probabilities (V, N), each column summing to 1.
 
     The softmax is taken over the vocabulary, down each column; large logits must not
