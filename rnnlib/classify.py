@@ -197,10 +197,11 @@ class RNNClassifier:
         lb = self._labels(labels, self._inputs(X).shape[2])
         return float((self.predict(X) == lb).mean())
 
-    def proba_over_time(self, X) -> np.ndarray:
+    def proba_over_time(self, X, cache: ClassifierCache | None = None) -> np.ndarray:
         """(T, C, N): the output layer applied to every h_t, i.e. the prediction the model
-        would make if the sequence stopped at step t. Training only ever scores t = T."""
-        hs = self.forward(X).hs
+        would make if the sequence stopped at step t. Training only ever scores t = T.
+        Pass ``cache``, the forward pass of X, if you have it: it is not run again."""
+        hs = (cache if cache is not None else self.forward(X)).hs
         return softmax(np.matmul(self.params["Why"], hs) + self.params["by"], axis=1)
 
     # ---- checks --------------------------------------------------------------------

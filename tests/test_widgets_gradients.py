@@ -31,7 +31,10 @@ def test_slider_sets_the_spectral_radius_of_whh(r):
     assert w.spectral_radius == pytest.approx(r, rel=1e-9)
     eig = np.abs(np.linalg.eigvals(w.model.params["Whh"])).max()
     assert eig == pytest.approx(r, rel=1e-9)
-    # a random matrix's largest singular value is above its spectral radius
+    # the readout's singular value is the Whh in use's; for a random matrix it is above
+    # the spectral radius
+    Whh = w.model.params["Whh"]
+    assert w.largest_singular_value == pytest.approx(np.linalg.norm(Whh, 2), rel=1e-9)
     assert w.largest_singular_value > w.spectral_radius
 
 

@@ -49,6 +49,8 @@ def test_probe_starts_from_a_given_sequence_and_rejects_a_wrong_token_count():
         SequenceProbe(m, ["A", "B"])
     with pytest.raises(ValueError, match="unknown token 'C'"):
         SequenceProbe(m, ["A", "B", "x"], start="C")
+    with pytest.raises(ValueError, match=r"token 7 is not a token number: use 0\.\.2"):
+        SequenceProbe(m, ["A", "B", "x"], start=[7])
 
 
 def test_neuron_text_colours_each_character_by_the_chosen_unit():
@@ -77,6 +79,10 @@ def test_neuron_text_escapes_html_and_checks_lengths():
     assert ">&lt;</span>" in html and ">&amp;</span>" in html and "<b>" not in html
     with pytest.raises(ValueError, match=r"T = len\(text\) = 3"):
         NeuronText("abc", np.zeros((4, 2)))
+    with pytest.raises(ValueError, match=r"unit 5 is not a hidden unit .* 0\.\.1 \(H = 2\)"):
+        NeuronText("abc", np.zeros((3, 2)), unit=5)
+    with pytest.raises(ValueError, match=r"unit 3 is not a hidden unit"):
+        NeuronText("abc", np.zeros((3, 2)), notes={3: "a unit that is not there"})
 
 
 

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
+from ..optim import Adagrad
 from ..vocab import Vocab
 
 
@@ -41,6 +42,17 @@ def text_vocab(text: str, vocab: Vocab | None) -> Vocab:
         raise ValueError(f"text must be a string of at least 2 characters (one input and "
                          f"its target), got {text!r}; try text='hello'.")
     return vocab if vocab is not None else Vocab.from_text(text)
+
+
+def warm_up(model, vocab: Vocab, text: str, iterations: int):
+    """``model`` after ``iterations`` Adagrad steps (min-char-rnn's lr 0.1) on ``text``:
+    inputs text[:-1], targets text[1:]. Returns the model, trained in place."""
+    opt = Adagrad(lr=0.1)
+    inputs, targets = vocab.encode(text[:-1]), vocab.encode(text[1:])
+    for _ in range(iterations):
+        _, grads, _ = model.loss_and_grads(inputs, targets)
+        opt.step(model.params, grads)
+    return model
 
 
 def check_model_vocab(model, vocab: Vocab, text: str | None = None, kind=None) -> None:

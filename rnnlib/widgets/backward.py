@@ -19,10 +19,10 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import plots
-from ..optim import Adagrad
+from ..functional import dtanh
 from ..rnn import RNN
 from ..vocab import Vocab
-from . import StepControls, check_model_vocab, figure_in, text_vocab
+from . import StepControls, check_model_vocab, figure_in, text_vocab, warm_up
 
 
 def warmed_up_rnn(vocab: Vocab, text: str, hidden_size: int = 6, seed: int = 0,
@@ -33,13 +33,7 @@ def warmed_up_rnn(vocab: Vocab, text: str, hidden_size: int = 6, seed: int = 0,
     Whh, so dh_next would be a column of near-zeros; after a few steps of learning every
     path carries a visible share of the gradient.
     """
-    model = RNN(len(vocab), hidden_size, seed=seed)
-    opt = Adagrad(lr=0.1)
-    inputs, targets = vocab.encode(text[:-1]), vocab.encode(text[1:])
-    for _ in range(iterations):
-        _, grads, _ = model.loss_and_grads(inputs, targets)
-        opt.step(model.params, grads)
-    return model
+    return warm_up(RNN(len(vocab), hidden_size, seed=seed), vocab, text, iterations)
 
 
 def _from_the_end(a: np.ndarray) -> np.ndarray:
@@ -112,7 +106,7 @@ class BackwardStepper(widgets.VBox):
         self.dh_out = tr.dh_out[i]
         self.dh_next = tr.dh_next[i]
         self.dh = tr.dh[i]
-        self.tanh_grad = 1.0 - self.cache.hs[i] ** 2
+        self.tanh_grad = dtanh(self.cache.hs[i])
         self.dh_raw = tr.dh_raw[i]
         # what leaves this step backwards: the next step's dh_next, or dL/dh_0 at t = 1
         self.dh_to_prev = tr.dh_next[i - 1] if i > 0 else self.dh_prev

@@ -18,9 +18,8 @@ import numpy as np
 
 from .. import plots
 from ..lstm import LSTM
-from ..optim import Adagrad
 from ..vocab import Vocab
-from . import StepControls, check_model_vocab, figure_in, text_vocab
+from . import StepControls, check_model_vocab, figure_in, text_vocab, warm_up
 
 
 def trained_lstm(vocab: Vocab, text: str, hidden_size: int = 6, seed: int = 0,
@@ -28,13 +27,7 @@ def trained_lstm(vocab: Vocab, text: str, hidden_size: int = 6, seed: int = 0,
     """An LSTM after ``iterations`` Adagrad steps on ``text`` (inputs text[:-1], targets
     text[1:]): enough on "hello" to predict 'l' after the first 'l' and 'o' after the
     second, so the gates have something to show."""
-    model = LSTM(len(vocab), hidden_size, seed=seed)
-    opt = Adagrad(lr=0.1)
-    inputs, targets = vocab.encode(text[:-1]), vocab.encode(text[1:])
-    for _ in range(iterations):
-        _, grads, _ = model.loss_and_grads(inputs, targets)
-        opt.step(model.params, grads)
-    return model
+    return warm_up(LSTM(len(vocab), hidden_size, seed=seed), vocab, text, iterations)
 
 
 class GateStepper(widgets.VBox):

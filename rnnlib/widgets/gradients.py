@@ -21,6 +21,7 @@ import numpy as np
 
 from .. import plots
 from ..classify import RNNClassifier, one_hot_tokens
+from ..functional import dtanh
 from . import figure_in
 
 MIN_STEPS, MAX_STEPS = 10, 80
@@ -54,6 +55,7 @@ class GradientFlow(widgets.VBox):
         # one fixed direction for Whh and Wxh: the sliders only change their size
         self._W0 = rng.standard_normal((H, H)) / np.sqrt(H)
         self._radius0 = float(np.abs(np.linalg.eigvals(self._W0)).max())
+        self._sigma0 = float(np.linalg.norm(self._W0, 2))         # largest singular value
         self._Wxh0 = rng.standard_normal((H, num_tokens))
         self._X = one_hot_tokens(rng.integers(0, num_tokens, MAX_STEPS), num_tokens)
 
@@ -92,9 +94,11 @@ class GradientFlow(widgets.VBox):
         self.norms = by_step[::-1].copy()                             # k = T - t
         self.relative = self.norms / self.norms[0]
         self.factor_per_step = float(self.relative[-1] ** (1 / (T - 1)))
-        self.mean_tanh_grad = float(np.mean(1 - cache.hs ** 2))
-        self.spectral_radius = float(np.abs(np.linalg.eigvals(P["Whh"])).max())
-        self.largest_singular_value = float(np.linalg.norm(P["Whh"], 2))
+        self.mean_tanh_grad = float(np.mean(dtanh(cache.hs)))
+        # Whh is W0 scaled by radius / radius0, and scaling scales eigen- and singular values
+        scale = self.radius / self._radius0
+        self.spectral_radius = self._radius0 * scale
+        self.largest_singular_value = self._sigma0 * scale
         self.readout.value = self._readout_html()
         self._draw()
 

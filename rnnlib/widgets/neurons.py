@@ -67,6 +67,10 @@ class SequenceProbe(widgets.VBox):
             if t not in self.token_names:
                 raise ValueError(f"unknown token {t!r}; use one of {self.token_names}.")
             return self.token_names.index(t)
+        if isinstance(t, bool) or not isinstance(t, (int, np.integer)) \
+                or not 0 <= t < len(self.token_names):
+            raise ValueError(f"token {t!r} is not a token number: use 0.."
+                             f"{len(self.token_names) - 1} or a name from {self.token_names}.")
         return int(t)
 
     def _append(self, i: int) -> None:
@@ -89,8 +93,9 @@ class SequenceProbe(widgets.VBox):
             self.out.clear_output()
             return
         X = one_hot_tokens(np.array(self.tokens), len(self.token_names))   # (T, F, 1)
-        self.p_over_time = self.model.proba_over_time(X)[:, :, 0]          # (T, C)
-        self.hs = self.model.forward(X).hs[:, :, 0]                        # (T, H)
+        cache = self.model.forward(X)
+        self.p_over_time = self.model.proba_over_time(X, cache)[:, :, 0]   # (T, C)
+        self.hs = cache.hs[:, :, 0]                                        # (T, H)
         self.p = self.p_over_time[-1]
         self.prediction = int(self.p.argmax())
         probs = ", ".join(f"p({html.escape(n)}) = {v:.3f}"
@@ -159,7 +164,11 @@ class NeuronText(widgets.VBox):
         self.text, self.hs = text, h
         notes = dict(notes or {})
         H = h.shape[1]
-        order = [u for u in notes if 0 <= u < H] + [u for u in range(H) if u not in notes]
+        for u in [*notes, *([] if unit is None else [unit])]:
+            if isinstance(u, bool) or not isinstance(u, (int, np.integer)) or not 0 <= u < H:
+                raise ValueError(f"unit {u!r} is not a hidden unit of these states: use "
+                                 f"0..{H - 1} (H = {H}) for unit= and as keys of notes.")
+        order = [*notes] + [u for u in range(H) if u not in notes]
         options = [(f"unit {u}: {notes[u]}" if u in notes else f"unit {u}", u) for u in order]
         self.dropdown = widgets.Dropdown(options=options, value=order[0] if unit is None
                                          else unit, description="unit",
