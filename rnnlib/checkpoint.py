@@ -58,16 +58,21 @@ def load_arrays(path) -> tuple[dict[str, np.ndarray], dict]:
                               ) from None
     if "meta" not in arrays:
         raise CheckpointError(f"{str(path)!r} is an .npz file but not an rnnlib checkpoint "
-                              f"(it has no 'meta' entry).")
+                              f"(it has no 'meta' entry); pass a file written by "
+                              f"Trainer.save.")
     try:
         meta = json.loads(str(arrays.pop("meta")))
     except json.JSONDecodeError:
-        raise CheckpointError(f"{str(path)!r} has a damaged 'meta' entry.") from None
+        raise CheckpointError(f"{str(path)!r} has a damaged 'meta' entry; load an earlier "
+                              f"checkpoint or retrain.") from None
     if meta.get("format") != FORMAT:
-        raise CheckpointError(f"{str(path)!r} is not an rnnlib checkpoint.")
+        raise CheckpointError(f"{str(path)!r} is not an rnnlib checkpoint (its format is "
+                              f"{meta.get('format')!r}, not {FORMAT!r}); pass a file written "
+                              f"by Trainer.save.")
     if meta.get("version") != VERSION:
         raise CheckpointError(f"{str(path)!r} has checkpoint format version "
-                              f"{meta.get('version')}, this rnnlib reads version {VERSION}.")
+                              f"{meta.get('version')}, this rnnlib reads version {VERSION}; "
+                              f"load it with the rnnlib that wrote it, or retrain.")
     return arrays, meta
 
 

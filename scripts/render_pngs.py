@@ -9,8 +9,7 @@ import argparse
 import base64
 from pathlib import Path
 
-import nbformat
-from nbclient import NotebookClient
+import build_site            # this folder's site builder: it runs notebooks the same way
 
 
 def _pngs_of(outputs):
@@ -21,9 +20,7 @@ def _pngs_of(outputs):
 
 
 def render(path: Path, out_dir: Path) -> list[Path]:
-    nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=600, kernel_name="python3", store_widget_state=True,
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    nb, _ = build_site.execute(path, timeout=600)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
 

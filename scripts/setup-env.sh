@@ -29,8 +29,8 @@ for f in sys.argv[1:]:
 print(h.hexdigest()[:12])' "$@"
 }
 
-make_venv() {  # make_venv DIR
-    if [ ! -x "$1/bin/python" ]; then
+make_venv() {  # make_venv DIR (again, if an earlier attempt left one without pip)
+    if ! "$1/bin/python" -m pip --version >/dev/null 2>&1; then
         echo "Creating $1 ..."
         "$PY" -m venv "$1"
         "$1/bin/python" -m pip install --quiet --upgrade pip
