@@ -17,8 +17,10 @@ def hidden_heatmap(hs, chars=None, ax=None, title: str = "hidden activations h_t
     ax = _ax(ax, figsize=(max(4, 0.45 * T + 2), max(2.5, 0.22 * H + 1)))
     im = ax.imshow(h.T, cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto",
                    interpolation="nearest")
-    ax.set_xlabel("time step t" + (" (input character)" if chars is not None else ""))
+    ax.set_xlabel("time step t" + (" (input read)" if chars is not None else ""))
     ax.set_ylabel("hidden unit")
+    if H <= 32:
+        ax.set_yticks(range(H))                           # every unit numbered
     if chars is not None and T <= 60:
         ax.set_xticks(range(T))
         ax.set_xticklabels([f"{t + 1}\n{char_label(c)}" for t, c in enumerate(chars)])
