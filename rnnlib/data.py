@@ -9,6 +9,10 @@ Bundled (always there, no network):
 - ``korean``: a short Korean text written for this course (data/korean.txt), to show
   a Unicode vocabulary.
 
+The texts live in the project's data/ folder, which is installed inside rnnlib as the
+package ``rnnlib.corpora``: they are read with ``importlib.resources``, so they are there in
+a wheel or a ``pip install .`` as well as in a clone.
+
 Downloaded on first use (see ``REMOTE``), then read from the cache folder, which is
 ``$RNNLIB_CACHE`` if set, else ``~/.cache/rnnlib``:
 
@@ -25,11 +29,14 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ._io import atomic_write
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 HELLO = "hello"
 
@@ -39,14 +46,28 @@ def _python_docs() -> str:
     return "\n\n".join(topics[k].strip() for k in sorted(topics)) + "\n"
 
 
+def bundled_folder() -> Traversable:
+    """Where the bundled texts are: the package ``rnnlib.corpora`` (the project's data/).
+
+    A source tree used without installing it (rnnlib imported from a clone that pip never
+    saw) has no such package; there the data/ folder beside rnnlib/ is read directly.
+    """
+    try:
+        return resources.files("rnnlib.corpora")
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parent.parent / "data"
+
+
 def _file(name: str):
     def read() -> str:
-        path = DATA_DIR / name
-        if not path.exists():
+        folder = bundled_folder()
+        path = folder / name
+        if not path.is_file():
             raise FileNotFoundError(
-                f"{path} is missing; rnnlib reads its bundled texts from the data/ folder "
-                f"of the project. Install it with 'pip install -e .' from a clone of the "
-                f"project so the folder stays next to the package.")
+                f"{name} is missing from {folder}; "
+                f"rnnlib's bundled texts are installed with it from the project's data/ "
+                f"folder. Reinstall rnnlib (pip install -e . in a clone of the project, or "
+                f"pip install --force-reinstall of the wheel).")
         return path.read_text(encoding="utf-8")
     return read
 

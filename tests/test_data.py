@@ -6,11 +6,13 @@ import os
 import socket
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
 from rnnlib import data
 
+DATA = Path(__file__).resolve().parent.parent / "data"
 BODY = ("To be, or not to be: that is the question.\n" * 200).encode("utf-8")
 SHA = hashlib.sha256(BODY).hexdigest()
 
@@ -77,16 +79,47 @@ def test_python_docs_is_long_english_text_from_the_standard_library():
     assert data.load("python_docs") == text        # deterministic
 
 
-def test_korean_is_read_as_utf8_from_the_data_folder(tmp_path, monkeypatch):
+def test_korean_is_read_as_utf8_from_the_bundled_folder(tmp_path, monkeypatch):
     (tmp_path / "korean.txt").write_text("안녕하세요. 반갑습니다.\n", encoding="utf-8")
-    monkeypatch.setattr(data, "DATA_DIR", tmp_path)
+    monkeypatch.setattr(data, "bundled_folder", lambda: tmp_path)
     assert data.load("korean") == "안녕하세요. 반갑습니다.\n"
 
 
-def test_missing_bundled_file_says_where_it_looked(tmp_path, monkeypatch):
-    monkeypatch.setattr(data, "DATA_DIR", tmp_path)
-    with pytest.raises(FileNotFoundError, match="korean.txt is missing"):
+def test_missing_bundled_file_says_where_it_looked_and_what_to_do(tmp_path, monkeypatch):
+    monkeypatch.setattr(data, "bundled_folder", lambda: tmp_path)
+    with pytest.raises(FileNotFoundError, match=r"korean.txt is missing from .*Reinstall rnnlib"):
         data.load("korean")
+
+
+def test_bundled_texts_are_the_installed_package_rnnlib_corpora():
+    """data/ of the project is installed as rnnlib.corpora: every text in it is readable
+    through importlib.resources, byte for byte."""
+    from importlib import resources
+    folder = resources.files("rnnlib.corpora")
+    texts = sorted(p.name for p in DATA.glob("*.txt"))
+    assert "korean.txt" in texts
+    for name in texts:
+        assert folder.joinpath(name).read_bytes() == (DATA / name).read_bytes(), name
+    assert data.bundled_folder().joinpath("korean.txt").read_bytes() == \
+        (DATA / "korean.txt").read_bytes()
+
+
+def test_every_bundled_text_has_a_corpus_name():
+    """A text added to data/ without a name in CORPORA could never be loaded."""
+    loaded = {data.load(name) for name in data.CORPORA}
+    for path in DATA.glob("*.txt"):
+        assert path.read_text(encoding="utf-8") in loaded, \
+            f"data/{path.name} is not loaded by any corpus of rnnlib.data.CORPORA"
+
+
+def test_a_source_tree_that_was_never_installed_reads_its_data_folder(monkeypatch):
+    """Without the package rnnlib.corpora (rnnlib imported from a clone pip never saw),
+    the data/ folder beside rnnlib/ is read instead."""
+    def no_package(name):
+        raise ModuleNotFoundError(f"No module named {name!r}")
+    monkeypatch.setattr(data.resources, "files", no_package)
+    assert data.bundled_folder() == DATA
+    assert data.load("korean") == (DATA / "korean.txt").read_text(encoding="utf-8")
 
 
 def test_unknown_corpus_lists_the_choices():
