@@ -56,20 +56,56 @@ def conda_spec(spec: str) -> SpecifierSet:
 
 
 def environment_yml() -> dict[str, SpecifierSet]:
-    """The conda dependencies of environment.yml (a list of 'name spec' strings)."""
+    """The dependencies of environment.yml, conda's ('name spec') and those of its pip:
+    section ('name==version'), by normalised PyPI name."""
     lines = (ROOT / "environment.yml").read_text(encoding="utf-8").splitlines()
-    deps, inside = {}, False
+    deps, inside, pip_indent = {}, False, None
     for line in lines:
         if re.match(r"^dependencies:\s*$", line):
             inside = True
             continue
         if inside and re.match(r"^\S", line):
             break
-        m = re.match(r"^\s+-\s+([A-Za-z0-9_.-]+)\s*([^#]*?)\s*(#.*)?$", line)
-        if inside and m:
-            name = CONDA_TO_PYPI.get(m.group(1), m.group(1))
-            deps[canonicalize_name(name)] = conda_spec(m.group(2))
+        line = line.split("#")[0].rstrip()
+        if not inside or not line.strip():
+            continue
+        m = re.match(r"^(\s+)-\s+([^:]+?)\s*(:?)$", line)
+        assert m, f"environment.yml: cannot read {line!r}"
+        indent, entry, is_section = m.groups()
+        if is_section:                                   # '- pip:' opens pip's list
+            deps["pip"], pip_indent = SpecifierSet(), len(indent)
+        elif pip_indent is not None and len(indent) > pip_indent:   # in it: PyPI syntax
+            r = Requirement(entry)
+            deps[canonicalize_name(r.name)] = r.specifier
+        else:
+            pip_indent = None
+            name, spec = re.match(r"([A-Za-z0-9_.-]+)\s*(.*)", entry).groups()
+            name = CONDA_TO_PYPI.get(name, name)
+            deps[canonicalize_name(name)] = conda_spec(spec)
     return deps
+
+
+def pins(path: Path) -> dict[str, Version]:
+    """The exact versions (name==version) a requirements or constraints file pins; every
+    line it has must be such a pin."""
+    out = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#")[0].strip()
+        if not line:
+            continue
+        r = Requirement(line)
+        specs = list(r.specifier)
+        assert len(specs) == 1 and specs[0].operator == "==" and "*" not in specs[0].version, \
+            f"{path.name}: {line!r} should pin one exact version, e.g. {r.name}==1.2.3"
+        out[canonicalize_name(r.name)] = Version(specs[0].version)
+    return out
+
+
+CONSTRAINTS = ROOT / "scripts/constraints.txt"
+WIDGETS7 = ROOT / "scripts/widgets7-requirements.txt"
+# What Colab had on the date scripts/widgets7-requirements.txt names (Python 3.13 there).
+COLAB = {"numpy": "2.1.3", "matplotlib": "3.10.0", "ipywidgets": "7.7.1", "ipykernel": "6.17.1",
+         "ipython": "7.34.0", "traitlets": "5.7.1"}
 
 
 def is_within(narrow: SpecifierSet, wide: SpecifierSet) -> bool:
@@ -110,12 +146,42 @@ def test_binder_environment_has_what_pyproject_needs():
         "environment.yml should take packages from conda-forge"
 
 
+def test_binder_pins_the_versions_of_the_constraints_file():
+    """Every package of environment.yml but Python and pip is pinned (==) to the version
+    scripts/constraints.txt gives it, the one list of tested versions."""
+    env, pinned = environment_yml(), pins(CONSTRAINTS)
+    for name, spec in env.items():
+        if name in ("python", "pip"):
+            continue
+        assert name in pinned, f"environment.yml installs {name}, which {CONSTRAINTS.name} lacks"
+        want = f"=={pinned[name]}"
+        assert str(spec) == want, (
+            f"environment.yml has {name} {spec or '(any version)'}, but {CONSTRAINTS.name} "
+            f"pins {name}{want}: write `{name}{want}` in environment.yml")
+
+
+def test_the_pin_files_pin_what_rnnlib_needs_within_pyproject_bounds():
+    """Both pin files hold every run-time dependency (the widgets7 environment installs
+    rnnlib with --no-deps, so it must), each inside pyproject.toml's bounds."""
+    decl, p = declared(), pyproject()
+    runtime = {canonicalize_name(Requirement(r).name) for r in p["dependencies"]}
+    course = {canonicalize_name(Requirement(r).name) for r in p["optional-dependencies"]["course"]}
+    for path, needed in ((CONSTRAINTS, runtime | course), (WIDGETS7, runtime)):
+        pinned = pins(path)
+        for name in needed:
+            assert name in pinned, f"{path.name} does not pin {name}, which pyproject.toml needs"
+        for name, version in pinned.items():
+            if name in decl:
+                assert version in decl[name], (
+                    f"{path.name} pins {name}=={version}, outside pyproject's {decl[name]}")
+
+
 @pytest.mark.parametrize("path", sorted([*ROOT.glob("requirements*.txt"),
                                          *ROOT.glob("binder/requirements*.txt"),
                                          *ROOT.glob("scripts/*requirements*.txt")]),
                          ids=lambda p: str(p.relative_to(ROOT)))
 def test_requirements_file_within_pyproject_bounds(path):
-    """A requirements file names only packages pyproject.toml declares, inside its bounds."""
+    """A requirements file keeps the packages pyproject.toml declares inside its bounds."""
     decl = declared()
     for line in path.read_text(encoding="utf-8").splitlines():
         line = line.split("#")[0].strip()
@@ -123,18 +189,61 @@ def test_requirements_file_within_pyproject_bounds(path):
             continue
         r = Requirement(line)
         name = canonicalize_name(r.name)
-        assert name in decl, f"{path.name}: {r.name} is not declared in pyproject.toml"
-        assert is_within(r.specifier or SpecifierSet(), decl[name]), (
-            f"{path.name} allows {r.name} {r.specifier}, outside pyproject's {decl[name]}")
+        if name in decl:
+            assert is_within(r.specifier or SpecifierSet(), decl[name]), (
+                f"{path.name} allows {r.name} {r.specifier}, outside pyproject's {decl[name]}")
 
 
-def test_widgets7_environment_really_pins_ipywidgets_7_7():
-    reqs = [Requirement(line.split("#")[0]) for line in
-            (ROOT / "scripts/widgets7-requirements.txt").read_text().splitlines()
-            if line.split("#")[0].strip()]
-    pin = next(r for r in reqs if r.name == "ipywidgets")
-    assert all(v.release[:2] == (7, 7) for v in GRID if v in pin.specifier), \
-        f"the second environment should hold ipywidgets 7.7 as on Colab, not {pin.specifier}"
+def test_widgets7_environment_pins_colabs_packages():
+    """The second environment holds Colab's versions (ipywidgets 7.7 among them), and README
+    names the date of Colab they match."""
+    pinned = pins(WIDGETS7)
+    for name, version in COLAB.items():
+        assert pinned.get(name) == Version(version), \
+            f"{WIDGETS7.name} pins {name} {pinned.get(name)}, Colab has {version}"
+    assert pinned["ipywidgets"].release[:2] == (7, 7)
+    text = WIDGETS7.read_text(encoding="utf-8")
+    date = re.search(r"Colab's runtime as of (\d{1,2} \w+ \d{4})", text)
+    assert date, f"{WIDGETS7.name} should say which date's Colab it matches"
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert date.group(1) in readme, f"README should say the pins match Colab of {date.group(1)}"
+
+
+def test_this_environment_has_the_pinned_versions():
+    """The environment running the tests has the versions its pin file names: .venv those of
+    scripts/constraints.txt (and so of Binder), .venv-widgets7 those of Colab."""
+    import importlib.metadata as md
+    import ipywidgets
+    widgets7 = ipywidgets.__version__.startswith("7.")
+    path = WIDGETS7 if widgets7 else CONSTRAINTS
+    if not widgets7 and sys.version_info < (3, 11):
+        pytest.skip("the pins of scripts/constraints.txt need Python 3.11; setup-env.sh "
+                    "does without them on this Python")
+    # the pinned packages rnnlib and its course need must be installed; others, if they are
+    p = pyproject()
+    must = {canonicalize_name(Requirement(r).name)
+            for r in p["dependencies"] + ([] if widgets7 else p["optional-dependencies"]["course"])}
+    wrong = []
+    for name, version in pins(path).items():
+        try:
+            have = Version(md.version(name))
+        except md.PackageNotFoundError:
+            if name in must:
+                wrong.append(f"{name} is not installed ({path.name} pins {version})")
+            continue
+        if have != version:
+            wrong.append(f"{name} {have} is installed, {path.name} pins {version}")
+    assert not wrong, ("; ".join(wrong) + ". Run scripts/setup-env.sh "
+                       + ("widgets7" if widgets7 else "test") + " to install the pinned versions.")
+
+
+def test_binder_python_is_the_python_of_the_tests():
+    """Binder gets the Python CI tests with (3.11, as Debian 12 ships it)."""
+    python = environment_yml()["python"]
+    here = Version(f"{sys.version_info.major}.{sys.version_info.minor}")
+    if os.environ.get("CI") != "true" and here not in python:
+        pytest.skip(f"this is Python {here}; Binder's is {python} (checked in CI)")
+    assert here in python, f"the tests run Python {here}, environment.yml gives Binder {python}"
 
 
 def test_postbuild_installs_rnnlib_without_dependencies():
@@ -144,8 +253,6 @@ def test_postbuild_installs_rnnlib_without_dependencies():
     text = post.read_text()
     assert text.startswith("#!"), "postBuild needs a #! line"
     assert re.search(r"^pip install --no-deps -e \.\s*$", text, re.M), text
-    apt = (ROOT / "apt.txt").read_text().split()
-    assert "fonts-noto-cjk" in apt, "Binder needs a font with Hangul for the Korean plots"
 
 
 def test_scripts_are_executable_in_git():
