@@ -255,6 +255,42 @@ def test_postbuild_installs_rnnlib_without_dependencies():
     assert re.search(r"^pip install --no-deps -e \.\s*$", text, re.M), text
 
 
+def _run_ci(tmp_path, present: list[str]) -> tuple[str, list[str]]:
+    """Run a copy of .ci/run where only the commands ``present`` (and the shell tools it
+    uses) exist, with apt-get and ./test.sh replaced by stubs that record their calls."""
+    bin_dir, log = tmp_path / "bin", tmp_path / "calls.log"
+    bin_dir.mkdir(parents=True)
+    for tool in ("bash", "dirname", "id"):
+        (bin_dir / tool).symlink_to(shutil.which(tool))
+    (bin_dir / "python3").symlink_to(Path(sys.executable).resolve())
+    for name in present:
+        (bin_dir / name).write_text("#!/bin/sh\nexit 0\n")
+        (bin_dir / name).chmod(0o755)
+    (bin_dir / "apt-get").write_text(f'#!/bin/sh\necho "apt-get $*" >> {log}\n')
+    (bin_dir / "apt-get").chmod(0o755)
+    (tmp_path / ".ci").mkdir()
+    shutil.copy(ROOT / ".ci/run", tmp_path / ".ci/run")
+    (tmp_path / "test.sh").write_text(f'#!/bin/sh\necho "test.sh" >> {log}\n')
+    (tmp_path / "test.sh").chmod(0o755)
+    r = subprocess.run([str(bin_dir / "bash"), str(tmp_path / ".ci/run")], capture_output=True,
+                       text=True, env={"PATH": str(bin_dir), "HOME": str(tmp_path)}, timeout=60)
+    assert r.returncode == 0, r.stderr
+    return r.stdout, log.read_text().splitlines() if log.exists() else []
+
+
+@pytest.mark.skipif(os.name != "posix" or shutil.which("bash") is None, reason="needs bash")
+def test_ci_installs_the_driver_even_where_chromium_is_there(tmp_path):
+    """.ci/run asks apt-get for whichever of chromium and chromium-driver is missing (and
+    no system font), then runs ./test.sh; with everything there it installs nothing."""
+    _, calls = _run_ci(tmp_path / "a", present=["chromium", "git"])
+    assert calls[-1] == "test.sh"
+    installs = [c for c in calls if c.startswith("apt-get install")]
+    assert len(installs) == 1 and installs[0].split()[-1] == "chromium-driver", calls
+    assert "fonts-noto-cjk" not in " ".join(calls)
+    _, calls = _run_ci(tmp_path / "b", present=["chromium", "chromedriver", "git"])
+    assert calls == ["test.sh"]
+
+
 def test_scripts_are_executable_in_git():
     """A fresh clone must be able to run these directly (the mode is stored in git)."""
     names = ["course.sh", "test.sh", "site.sh", ".ci/run", "postBuild", "scripts/setup-env.sh"]
