@@ -39,13 +39,15 @@ def _find_cjk_font() -> str | None:
 
 
 def _package_font_file() -> Path | None:
-    """NanumGothic.ttf from koreanize-matplotlib, found without importing the package."""
+    """NanumGothic.ttf of koreanize-matplotlib, found without importing the package; None
+    if the package is not installed (a path that may not exist if it is installed but
+    damaged)."""
     spec = importlib.util.find_spec("koreanize_matplotlib")
-    for folder in (spec.submodule_search_locations or []) if spec else []:
-        path = Path(folder) / FONT_FILE
-        if path.is_file():
-            return path
-    return None
+    folders = [Path(f) for f in (spec.submodule_search_locations or [])] if spec else []
+    if not folders:
+        return None
+    return next((f / FONT_FILE for f in folders if (f / FONT_FILE).is_file()),
+                folders[0] / FONT_FILE)
 
 
 def register_korean_font() -> str | None:
