@@ -25,18 +25,11 @@ exits with status 1 after finishing the other pages.
 from __future__ import annotations
 
 import argparse
-import base64
-import fnmatch
 import functools
 import hashlib
 import html
-import os
 import re
-import shutil
-import subprocess
 import sys
-import tarfile
-import tempfile
 import time
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -46,12 +39,12 @@ from urllib.parse import unquote, urlsplit
 import nbformat
 
 from rnnlib._io import write_text_atomic
+from site_assets import VENDOR, VendorError, install_assets
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = ROOT / "notebooks"
 EXECUTED_DIR = ROOT / "build" / "executed"
 SITE_DIR = ROOT / "site"
-VENDOR_CACHE = ROOT / "build" / "vendor"   # npm tarballs, kept so rebuilds need no network
 STAMP = "rnnlib_course"  # notebook metadata key of the stamp on an executed copy
 
 
@@ -130,165 +123,6 @@ def first_error(nb) -> str:
     return ""
 
 
-# --- what the pages load, served from site/vendor/ -----------------------------------------
-
-class VendorError(RuntimeError):
-    """A file the pages need could not be fetched or is not what was expected."""
-
-
-@dataclass(frozen=True)
-class Asset:
-    """One npm package, of which the files matching ``keep`` go to site/vendor/<folder>/."""
-    folder: str
-    package: str
-    version: str
-    integrity: str                 # npm's "sha512-..." of the package tarball
-    keep: tuple[str, ...]          # glob patterns inside the package ('*' crosses folders)
-    drop: tuple[str, ...] = ()
-
-    @property
-    def spec(self) -> str:
-        return f"{self.package}@{self.version}"
-
-    @property
-    def tarball(self) -> str:
-        """The file name ``npm pack`` gives it."""
-        return f"{self.package.lstrip('@').replace('/', '-')}-{self.version}.tgz"
-
-
-ASSETS = (
-    Asset("require", "requirejs", "2.3.8",
-          "sha512-7/cTSLOdYkNBNJcDMWf+luFvMriVm7eYxp4BcFCsAX0wF421Vyce5SXP17c+Jd5otXKGNehIonFlyQXSowL6Mw==",
-          ("require.js", "package.json")),
-    # MathJax 2, whose configuration nbconvert's templates write; only the TeX input, the
-    # HTML outputs and the TeX fonts are kept (the SVG output and other fonts are left out).
-    Asset("mathjax", "mathjax", "2.7.9",
-          "sha512-NOGEDTIM9+MrsqnjPEjVGNx4q0GQxqm61yQwSK+/5S59i26wId5IC5gNu9/bu8+CCVl5p9G2IHcAl/wJa+5+BQ==",
-          ("MathJax.js", "LICENSE", "package.json", "config/TeX-AMS_CHTML-full.js", "config/Safe.js",
-           "config/local/*", "extensions/*", "localization/*", "jax/input/TeX/*",
-           "jax/element/*", "jax/output/CommonHTML/*", "jax/output/HTML-CSS/*",
-           "jax/output/PreviewHTML/*", "jax/output/NativeMML/*", "fonts/HTML-CSS/TeX/*")),
-    # The renderer for ipywidgets 8 state (widget-state version 2); it draws 7.x state too.
-    Asset("html-manager", "@jupyter-widgets/html-manager", "1.0.15",
-          "sha512-5thBIV6ymNgmPVOHvzx+gGy8ZSKmSazhtGw4/c4xJDVzRhG9PTeQsRjF3FUTopvFi//SABeNz1yp47bCrJ3CQA==",
-          ("package.json", "dist/embed-amd.js", "dist/*.woff2", "dist/*.woff", "dist/*.ttf",
-           "dist/*.eot", "dist/*.svg")),
-    Asset("reveal.js", "reveal.js", "4.6.0",
-          "sha512-QC80rYsZldAe95bW9VImucIPTjfsKhI0jRQrIOXU4P92ZyXb/dfw9L3EE96bN6i7UmeUl1qBieH4UNTr25erYw==",
-          ("LICENSE", "package.json", "dist/reveal.js", "dist/reveal.css", "dist/reset.css",
-           "dist/theme/white.css", "dist/theme/fonts/source-sans-pro/*", "plugin/notes/*"),
-          drop=("*.map",)),       # the other themes but black load Google Fonts
-    Asset("jquery", "jquery", "3.7.1",
-          "sha512-m4avr8yL8kmFN8psrbFFFmB/If14iN5o9nw/NgnnM+kybDJpRsAynV2BsfpTYrTRysYUdADVD7CkUUizgkpLfg==",
-          ("LICENSE.txt", "package.json", "dist/jquery.min.js")),
-)
-VENDOR = "vendor"       # folder of site/ that holds them
-
-
-def _integrity(data: bytes) -> str:
-    return "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
-
-
-def _how_to_fetch(assets) -> str:
-    specs = " ".join(a.spec for a in assets)
-    return (f"The site serves these npm packages itself: {specs}. They are fetched once with "
-            f"npm (Node.js) and kept in build/vendor/. Install Node.js with npm (Debian or "
-            f"Ubuntu: sudo apt-get install npm; macOS: brew install node; Windows: "
-            f"https://nodejs.org) and run ./site.sh again while online; or, on a machine "
-            f"that has npm, run `npm pack {specs}` and copy the .tgz files into "
-            f"build/vendor/.")
-
-
-def fetch(asset: Asset, cache: Path = VENDOR_CACHE) -> Path:
-    """The npm tarball of ``asset`` from ``cache``, fetched with ``npm pack`` if missing.
-
-    The tarball must match the pinned sha512, so every machine serves the same files."""
-    cache.mkdir(parents=True, exist_ok=True)
-    path = cache / asset.tarball
-    if path.exists():
-        if _integrity(path.read_bytes()) == asset.integrity:
-            return path
-        path.unlink()                  # damaged or a different release: fetch it again
-    npm = shutil.which("npm")
-    if npm is None:
-        raise VendorError(f"npm was not found, and build/vendor/ has no {asset.tarball}. "
-                          + _how_to_fetch(ASSETS))
-    with tempfile.TemporaryDirectory(dir=cache) as tmp:
-        env = {**os.environ, "npm_config_update_notifier": "false",
-               "npm_config_fund": "false", "npm_config_audit": "false"}
-        run = subprocess.run([npm, "pack", asset.spec, "--prefer-offline", "--json",
-                              "--pack-destination", tmp],
-                             cwd=tmp, env=env, capture_output=True, text=True)
-        got = Path(tmp) / asset.tarball
-        if run.returncode != 0 or not got.exists():
-            said = (run.stderr or run.stdout).strip().splitlines()[-3:]
-            raise VendorError(f"`npm pack {asset.spec}` failed (exit {run.returncode}): "
-                              f"{' / '.join(said) or 'no message'}. " + _how_to_fetch(ASSETS))
-        if _integrity(got.read_bytes()) != asset.integrity:
-            raise VendorError(f"{asset.spec} from npm is not the pinned release (its sha512 "
-                              f"differs from {asset.integrity}); ASSETS in "
-                              f"scripts/build_site.py names the expected one.")
-        got.replace(path)
-    return path
-
-
-# html-manager's bundle gives its font-awesome fonts URLs relative to the page's own folder;
-# patched, they follow window.__jupyter_widgets_assets_path__, which each page sets to
-# vendor/html-manager/ (relative to itself), so the fonts are found beside the bundle.
-_FONT_URL = re.compile(r'(\w\.exports=)(\w)\.p\+("[0-9a-f]{20}\.(?:woff2?|ttf|eot|svg)")')
-
-
-def _patch_widget_fonts(js: str) -> str:
-    patched, n = _FONT_URL.subn(
-        r"\1(window.__jupyter_widgets_assets_path__||\2.p)+\3", js)
-    if n == 0:
-        raise VendorError("the widget renderer's bundle no longer has the font URLs that "
-                          "_patch_widget_fonts rewrites; update _FONT_URL for this release.")
-    return patched
-
-
-def _wanted(asset: Asset, name: str) -> bool:
-    return (any(fnmatch.fnmatchcase(name, k) for k in asset.keep)
-            and not any(fnmatch.fnmatchcase(name, d) for d in asset.drop))
-
-
-def install_assets(out: Path, cache: Path = VENDOR_CACHE, assets=ASSETS) -> Path:
-    """Unpack the kept files of each asset into ``out``/vendor/<folder>/ (once per release)."""
-    vendor = out / VENDOR
-    vendor.mkdir(parents=True, exist_ok=True)
-    for asset in assets:
-        dest = vendor / asset.folder
-        stamp = f"{asset.spec} {asset.integrity}\n"
-        if (dest / ".source").exists() and (dest / ".source").read_text() == stamp:
-            continue
-        tgz = fetch(asset, cache)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{asset.folder}.", dir=vendor))
-        try:
-            with tarfile.open(tgz, "r:gz") as tar:
-                for member in tar.getmembers():
-                    name = member.name.split("/", 1)[-1]        # strip npm's "package/"
-                    if not member.isfile() or ".." in name.split("/") or not _wanted(asset, name):
-                        continue
-                    data = tar.extractfile(member).read()
-                    if asset.folder == "html-manager" and name == "dist/embed-amd.js":
-                        data = _patch_widget_fonts(data.decode("utf-8")).encode("utf-8")
-                    target = tmp / name
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_bytes(data)                   # mode from the umask
-            (tmp / ".source").write_text(stamp)
-            tmp.chmod(0o777 & ~_umask())
-            shutil.rmtree(dest, ignore_errors=True)
-            tmp.replace(dest)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-    return vendor
-
-
-def _umask() -> int:
-    from rnnlib._io import current_umask
-    return current_umask()
-
-
 # --- pages and slides ----------------------------------------------------------------------
 
 def asset_urls(prefix: str) -> dict[str, str]:
@@ -333,7 +167,7 @@ def _exporter(kind: str, prefix: str):
     if kind == "slides":
         exporter = SlidesExporter(template_name="reveal", template_file="rnn_slides.html.j2",
                                   reveal_url_prefix=urls["reveal"], reveal_theme="white",
-                                  **common)
+                                  reveal_scroll=True, **common)   # tall slides scroll
     else:
         exporter = HTMLExporter(template_name="lab", template_file="rnn_page.html.j2", **common)
     remove = TagRemovePreprocessor(remove_cell_tags={"setup"}, enabled=True)
@@ -480,7 +314,7 @@ def index_html(pages: list[Page], title: str = "RNNs from scratch") -> str:
 
 def build(out: Path = SITE_DIR, sources: list[Path] | None = None, reuse: bool = True,
           executed_dir: Path = EXECUTED_DIR, timeout: int = 300,
-          vendor_cache: Path = VENDOR_CACHE, log=print) -> list[Page]:
+          vendor_cache: Path | None = None, log=print) -> list[Page]:
     """Execute (or reuse) and render every notebook into ``out`` as a page and as slides,
     with the assets they load in ``out``/vendor/; return the pages."""
     from nbclient.exceptions import CellExecutionError
@@ -523,7 +357,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="execute every notebook even if a current executed copy exists")
     ap.add_argument("--executed-dir", type=Path, default=EXECUTED_DIR,
                     help="where executed notebooks are kept and reused (default build/executed)")
-    ap.add_argument("--vendor-cache", type=Path, default=VENDOR_CACHE,
+    ap.add_argument("--vendor-cache", type=Path, default=None,
                     help="where the npm tarballs of MathJax, require.js, the widget renderer, "
                          "reveal.js and jQuery are kept (default build/vendor)")
     ap.add_argument("--timeout", type=int, default=300, help="seconds allowed per cell")

@@ -26,6 +26,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 import build_site  # noqa: E402
+import site_assets  # noqa: E402
 import nbtools  # noqa: E402
 
 # Tests that build the course (executing notebooks) are marked "notebook", those that open it
@@ -438,14 +439,14 @@ def test_broken_links_names_the_page_the_link_and_what_is_missing(tmp_path):
 def test_a_missing_asset_without_npm_says_what_to_install(tmp_path, monkeypatch):
     """No npm and nothing cached: the error names the packages, npm and how to get it; a
     cached tarball that is not the pinned release is thrown away, never used."""
-    asset = build_site.ASSETS[0]
+    asset = site_assets.ASSETS[0]
     (tmp_path / asset.tarball).write_bytes(b"not the real tarball")
-    monkeypatch.setattr(build_site.shutil, "which", lambda name: None)
-    with pytest.raises(build_site.VendorError) as err:
-        build_site.fetch(asset, tmp_path)
+    monkeypatch.setattr(site_assets.shutil, "which", lambda name: None)
+    with pytest.raises(site_assets.VendorError) as err:
+        site_assets.fetch(asset, tmp_path)
     msg = str(err.value)
     assert "npm was not found" in msg and "apt-get install npm" in msg
-    assert all(a.spec in msg for a in build_site.ASSETS) and "build/vendor/" in msg
+    assert all(a.spec in msg for a in site_assets.ASSETS) and "build/vendor/" in msg
     assert not (tmp_path / asset.tarball).exists()
     code = build_site.main(["--out", str(tmp_path / "site"), "--vendor-cache", str(tmp_path)])
     assert code == 1 and not (tmp_path / "site" / "index.html").exists()
@@ -455,8 +456,8 @@ def test_the_widget_renderer_finds_its_fonts_beside_itself():
     """The bundle's font URLs follow the path each page sets (vendor/html-manager/dist/)."""
     js = ('5890:(e,t,n)=>{"use strict";e.exports=n.p+"1551f4f60c37af51121f.woff2"},'
           '630:(e,t,o)=>{"use strict";e.exports=o.p+"9bbb245e67a133f6e486.eot"}')
-    got = build_site._patch_widget_fonts(js)
+    got = site_assets._patch_widget_fonts(js)
     assert got.count("(window.__jupyter_widgets_assets_path__||") == 2
     assert '(window.__jupyter_widgets_assets_path__||o.p)+"9bbb245e67a133f6e486.eot"' in got
-    with pytest.raises(build_site.VendorError, match="font URLs"):
-        build_site._patch_widget_fonts("no fonts here")
+    with pytest.raises(site_assets.VendorError, match="font URLs"):
+        site_assets._patch_widget_fonts("no fonts here")
