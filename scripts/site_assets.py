@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import fnmatch
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -87,14 +88,24 @@ def _integrity(data: bytes) -> str:
     return "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
 
 
-def _how_to_fetch(assets) -> str:
+def _how_to_fetch(assets, cache: Path) -> str:
     specs = " ".join(a.spec for a in assets)
     return (f"The site serves these npm packages itself: {specs}. They are fetched once with "
-            f"npm (Node.js) and kept in build/vendor/. Install Node.js with npm (Debian or "
+            f"npm (Node.js) and kept in {cache}/. Install Node.js with npm (Debian or "
             f"Ubuntu: sudo apt-get install npm; macOS: brew install node; Windows: "
             f"https://nodejs.org) and run ./site.sh again while online; or, on a machine "
             f"that has npm, run `npm pack {specs}` and copy the .tgz files into "
-            f"build/vendor/.")
+            f"{cache}/.")
+
+
+def _npm_says(run: subprocess.CompletedProcess) -> str:
+    """npm's own reason for a failure: the summary of its --json error, else its first lines."""
+    try:
+        err = json.loads(run.stdout)["error"]
+        return f"{err.get('code', 'error')}: {err.get('summary', '')}".strip()
+    except (ValueError, KeyError, TypeError):
+        lines = [ln for ln in run.stderr.splitlines() if ln.strip()][:2]
+        return " / ".join(lines) or "no message"
 
 
 def fetch(asset: Asset, cache: Path | None = None) -> Path:
@@ -111,7 +122,7 @@ def fetch(asset: Asset, cache: Path | None = None) -> Path:
     npm = shutil.which("npm")
     if npm is None:
         raise VendorError(f"npm was not found, and {cache} has no {asset.tarball}. "
-                          + _how_to_fetch(ASSETS))
+                          + _how_to_fetch(ASSETS, cache))
     with tempfile.TemporaryDirectory(dir=cache) as tmp:
         env = {**os.environ, "npm_config_update_notifier": "false",
                "npm_config_fund": "false", "npm_config_audit": "false"}
@@ -120,9 +131,8 @@ def fetch(asset: Asset, cache: Path | None = None) -> Path:
                              cwd=tmp, env=env, capture_output=True, text=True)
         got = Path(tmp) / asset.tarball
         if run.returncode != 0 or not got.exists():
-            said = (run.stderr or run.stdout).strip().splitlines()[-3:]
             raise VendorError(f"`npm pack {asset.spec}` failed (exit {run.returncode}): "
-                              f"{' / '.join(said) or 'no message'}. " + _how_to_fetch(ASSETS))
+                              f"{_npm_says(run)}. " + _how_to_fetch(ASSETS, cache))
         if _integrity(got.read_bytes()) != asset.integrity:
             raise VendorError(f"{asset.spec} from npm is not the pinned release (its sha512 "
                               f"differs from {asset.integrity}); ASSETS in "

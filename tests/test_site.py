@@ -446,7 +446,7 @@ def test_a_missing_asset_without_npm_says_what_to_install(tmp_path, monkeypatch)
         site_assets.fetch(asset, tmp_path)
     msg = str(err.value)
     assert "npm was not found" in msg and "apt-get install npm" in msg
-    assert all(a.spec in msg for a in site_assets.ASSETS) and "build/vendor/" in msg
+    assert all(a.spec in msg for a in site_assets.ASSETS) and f"{tmp_path}/" in msg
     assert not (tmp_path / asset.tarball).exists()
     code = build_site.main(["--out", str(tmp_path / "site"), "--vendor-cache", str(tmp_path)])
     assert code == 1 and not (tmp_path / "site" / "index.html").exists()
@@ -461,3 +461,22 @@ def test_the_widget_renderer_finds_its_fonts_beside_itself():
     assert '(window.__jupyter_widgets_assets_path__||o.p)+"9bbb245e67a133f6e486.eot"' in got
     with pytest.raises(site_assets.VendorError, match="font URLs"):
         site_assets._patch_widget_fonts("no fonts here")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the stand-in npm is a shell script")
+def test_npm_failing_or_serving_another_release_is_said_plainly(tmp_path, monkeypatch):
+    """npm's own reason is passed on; a tarball that is not the pinned release is refused."""
+    asset = site_assets.ASSETS[0]
+    npm = tmp_path / "npm"
+    npm.write_text('#!/bin/sh\necho \'{"error": {"code": "ENOTFOUND", "summary": '
+                   '"request to the registry failed"}}\'\nexit 1\n')
+    npm.chmod(0o755)
+    monkeypatch.setattr(site_assets.shutil, "which", lambda name: str(npm))
+    with pytest.raises(site_assets.VendorError,
+                       match=r"npm pack requirejs@2\.3\.8` failed \(exit 1\): ENOTFOUND: request"):
+        site_assets.fetch(asset, tmp_path / "cache")
+    # an npm that hands over some other file under the expected name
+    npm.write_text(f'#!/bin/sh\nfor a; do last="$a"; done\necho other > "$last/{asset.tarball}"\n')
+    with pytest.raises(site_assets.VendorError, match="not the pinned release"):
+        site_assets.fetch(asset, tmp_path / "cache")
+    assert not (tmp_path / "cache" / asset.tarball).exists()
