@@ -64,7 +64,8 @@ ASSETS = (
            "config/Safe.js", "config/local/*", "extensions/*", "localization/*", "jax/input/TeX/*",
            "jax/element/*", "jax/output/CommonHTML/*", "jax/output/HTML-CSS/*",
            "jax/output/PreviewHTML/*", "jax/output/NativeMML/*", "fonts/HTML-CSS/TeX/*")),
-    # The renderer for ipywidgets 8 state (widget-state version 2); it draws 7.x state too.
+    # The renderer for the ipywidgets 8 state the pages embed (its bundle also carries the
+    # ipywidgets 7 models).
     Asset("html-manager", "@jupyter-widgets/html-manager", "1.0.15",
           "sha512-5thBIV6ymNgmPVOHvzx+gGy8ZSKmSazhtGw4/c4xJDVzRhG9PTeQs"
           "RjF3FUTopvFi//SABeNz1yp47bCrJ3CQA==",
