@@ -6,15 +6,17 @@ HTML page and as reveal.js slides, with an index.
 
 Each page shows the notebook as it looks after "Run all": text, maths, code, printed
 values, plots, and each widget's last view (the widget state that nbclient keeps is
-embedded in the page). The set-up cell, which does nothing outside Colab, is left out, of
-the pages and of the slides (site/slides/NN_name.slides.html). Links between notebooks
+embedded in the page). The set-up cell, which does nothing where rnnlib is installed, is
+left out of the pages and of the slides (site/slides/NN_name.slides.html). Links between notebooks
 (``NN_name.ipynb#anchor``) become links between the pages, and every local link is checked.
 
 No page asks another host for anything: MathJax, require.js, the widget renderer
 (@jupyter-widgets/html-manager), reveal.js and jQuery are served from site/vendor/. They
 are taken from the npm registry with ``npm pack`` the first time (pinned versions, checked
 against their sha512) and kept in build/vendor/, so later builds need no network. The
-Binder and Colab badge images become plain labels; their links stay.
+Binder and Colab badge images become plain labels; their links stay. Hangul is drawn with
+the NanumGothic that rnnlib's plots use (site/vendor/fonts/), so Korean reads on a machine
+with no Korean font.
 
 Executing is the slow part, so executed notebooks are kept in build/executed/ and reused
 while neither the notebook nor rnnlib nor data/ has changed since (tests/test_notebooks.py
@@ -39,7 +41,7 @@ from urllib.parse import unquote, urlsplit
 import nbformat
 
 from rnnlib._io import write_text_atomic
-from site_assets import VENDOR, VendorError, install_assets
+from site_assets import HANGUL_FONT, VENDOR, VendorError, install_assets, install_hangul_font
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = ROOT / "notebooks"
@@ -133,19 +135,32 @@ def asset_urls(prefix: str) -> dict[str, str]:
             "widget_renderer_url": f"{v}/html-manager/dist/embed-amd.js",
             "jquery_url": f"{v}/jquery/dist/jquery.min.js",
             "widget_assets": f"{v}/html-manager/dist/",
-            "reveal": f"{v}/reveal.js"}
+            "reveal": f"{v}/reveal.js",
+            "hangul_font": f"{v}/{HANGUL_FONT}"}
 
 
 # Both templates drop nbconvert's mermaid loader (the course has no diagrams; it names a
 # CDN), tell the widget renderer where its fonts are, and never fall back to a CDN for a
 # widget module it does not bundle (it would look in vendor/, and fail where one can see).
+# Text, code and widgets draw Hangul from the site's own NanumGothic (only those code points
+# come from it), so Korean reads on a machine with no Korean font.
 _HEAD = """{% block html_head_js %}
 {{ super() }}
 <script data-jupyter-widgets-cdn="{{ resources.rnn_vendor.widget_assets }}modules/"
         data-jupyter-widgets-cdn-only>
 window.__jupyter_widgets_assets_path__ = "{{ resources.rnn_vendor.widget_assets }}";
 </script>
-<style>.rnn-badge { display: inline-block; padding: 0 .45em; border: 1px solid currentColor;
+<style>@font-face { font-family: "Hangul (NanumGothic)"; font-display: swap;
+  src: url("{{ resources.rnn_vendor.hangul_font }}") format("truetype");
+  unicode-range: U+1100-11FF, U+3130-318F, U+A960-A97F, U+AC00-D7AF, U+D7B0-D7FF; }
+body { --jp-ui-font-family: "Hangul (NanumGothic)", system-ui, -apple-system, "Segoe UI",
+         helvetica, arial, sans-serif;
+       --jp-content-font-family: "Hangul (NanumGothic)", system-ui, -apple-system,
+         "Segoe UI", helvetica, arial, sans-serif;
+       --jp-code-font-family: "Hangul (NanumGothic)", menlo, consolas, "DejaVu Sans Mono",
+         monospace; }
+.reveal { font-family: "Hangul (NanumGothic)", "Source Sans Pro", helvetica, sans-serif; }
+.rnn-badge { display: inline-block; padding: 0 .45em; border: 1px solid currentColor;
   border-radius: .3em; font-size: 85%; line-height: 1.5; }</style>
 {% endblock html_head_js %}
 {% block html_head_js_mermaidjs %}{% endblock html_head_js_mermaidjs %}
@@ -322,6 +337,7 @@ def build(out: Path = SITE_DIR, sources: list[Path] | None = None, reuse: bool =
     out.mkdir(parents=True, exist_ok=True)
     (out / "slides").mkdir(exist_ok=True)
     install_assets(out, vendor_cache)        # first: a missing asset stops before any run
+    install_hangul_font(out, warn=log)
     pages = []
     for src in sources:
         page = Page(src, src.stem, src.stem + ".html")

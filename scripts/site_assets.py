@@ -192,3 +192,37 @@ def install_assets(out: Path, cache: Path | None = None, assets=ASSETS) -> Path:
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     return vendor
+
+
+# Hangul on the pages: a reader's machine may have no font that can draw it (Chromium on a
+# Linux box without fonts-noto-cjk shows boxes), so the site serves the NanumGothic that
+# rnnlib's plots use, as a web font limited to the Hangul code points.
+HANGUL_FONT = "fonts/NanumGothic.ttf"                # inside vendor/
+
+
+def install_hangul_font(out: Path, warn=print) -> Path | None:
+    """Copy the NanumGothic of koreanize-matplotlib to ``out``/vendor/fonts/; None (with one
+    warning) if the package is missing, and the pages fall back to the reader's fonts."""
+    from rnnlib._io import atomic_write, write_text_atomic
+    from rnnlib.plots._base import FONT_PACKAGE, korean_font_file
+    src = korean_font_file()
+    if src is None or not src.is_file():
+        warn(f"warning: no NanumGothic from {FONT_PACKAGE} (pip install {FONT_PACKAGE}); "
+             f"the pages show Hangul only where the reader has a Korean font.")
+        return None
+    dest = out / VENDOR / HANGUL_FONT
+    stamp = dest.with_suffix(".source")
+    source = f"{src} {src.stat().st_size}\n"
+    if dest.exists() and stamp.exists() and stamp.read_text() == source:
+        return dest
+    from fontTools.ttLib import TTFont      # matplotlib's own dependency
+    font = TTFont(src)
+    # Browsers refuse a font with an empty table; NanumGothic carries empty TSI* tables
+    # (a hinting editor's sources, of no use to a reader), so they are left out.
+    for tag in [t for t in font.keys() if t.startswith("TSI")]:
+        del font[tag]
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_write(dest) as fh:
+        font.save(fh)
+    write_text_atomic(stamp, source)
+    return dest

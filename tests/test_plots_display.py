@@ -118,20 +118,20 @@ def test_without_the_font_package_one_warning_and_code_point_labels(tmp_path):
 def test_a_damaged_font_file_warns_and_falls_back(tmp_path, monkeypatch):
     broken = tmp_path / "NanumGothic.ttf"
     broken.write_bytes(b"not a font" * 10)
-    monkeypatch.setattr(_base, "_package_font_file", lambda: broken)
+    monkeypatch.setattr(_base, "korean_font_file", lambda: broken)
     monkeypatch.setattr(_base, "_find_cjk_font", lambda: None)
     with pytest.warns(_base.FontWarning, match=r"could not be read.*labelled by code point"):
         assert _base.register_korean_font() is None
     monkeypatch.setattr(_base, "_find_cjk_font", lambda: "Noto Sans CJK KR")
     with pytest.warns(_base.FontWarning, match=r"system font 'Noto Sans CJK KR' instead"):
         assert _base.register_korean_font() == "Noto Sans CJK KR"
-    monkeypatch.setattr(_base, "_package_font_file", lambda: tmp_path / "gone.ttf")
+    monkeypatch.setattr(_base, "korean_font_file", lambda: tmp_path / "gone.ttf")
     with pytest.warns(_base.FontWarning, match=r"gone.ttf of koreanize-matplotlib could not"):
         _base.register_korean_font()
 
 
 def test_the_font_file_is_found_without_importing_the_package():
-    path = _base._package_font_file()
+    path = _base.korean_font_file()
     assert path.is_file() and path.name == "NanumGothic.ttf"
     assert "koreanize_matplotlib" not in sys.modules
 

@@ -216,6 +216,9 @@ LOOK = """() => {
           typeset: document.querySelectorAll('.MathJax_CHTML').length,
           tex_errors: document.querySelectorAll('.MathJax_Error, .mjx-merror').length,
           text: text.join(' '),
+          hangul_text: /[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]/.test(document.body.innerText),
+          hangul_font: [...document.fonts].some(f => f.family.includes('NanumGothic')
+                                                     && f.status === 'loaded'),
           hrefs: [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href'))};
 }""" % VIEW
 RAW_TEX = re.compile(r"\$[^$\n]+\$|\\\(|\\\[|\\begin\{")
@@ -264,6 +267,7 @@ def browsed(built_site):
                     pg.wait_for_function(READY, timeout=30_000)
                 except Exception:
                     pass                # the assertions below say what is missing
+                pg.evaluate("document.fonts.ready.then(() => true)")
                 seen[name] = pg.evaluate(LOOK)
                 if name in shots:
                     stem = f.stem.replace(".", "-")
@@ -315,6 +319,19 @@ def test_each_pages_saved_widget_views_are_drawn(browsed):
             assert s["drawn"] == s["views"], f"{name}: {s['drawn']} of {s['views']} drawn"
             drawn_any += s["drawn"]
     assert drawn_any >= 4, "the course shows widgets (02, 04, 06, 07, ...): none were drawn"
+
+
+@pytest.mark.notebook
+@pytest.mark.browser
+def test_korean_text_is_drawn_with_the_sites_own_hangul_font(browsed):
+    """Chromium here has no Korean font: every page with Hangul on it (01, 08 ...) must have
+    loaded the NanumGothic that site/vendor/ serves, or its Korean would be boxes."""
+    out, seen, *_ = browsed
+    korean = [name for name, s in seen.items() if s["hangul_text"]]
+    assert "01_one_hot_input.html" in korean, "notebook 01's page shows no Hangul"
+    unfonted = [name for name in korean if not seen[name]["hangul_font"]]
+    assert not unfonted, f"pages whose Hangul is not drawn with the site's font: {unfonted}"
+    assert (out / "vendor" / site_assets.HANGUL_FONT).stat().st_size > 100_000
 
 
 @pytest.mark.notebook

@@ -38,7 +38,7 @@ def _find_cjk_font() -> str | None:
     return next((n for n in _CJK_FONTS if n in names), None)
 
 
-def _package_font_file() -> Path | None:
+def korean_font_file() -> Path | None:
     """NanumGothic.ttf of koreanize-matplotlib, found without importing the package; None
     if the package is not installed (a path that may not exist if it is installed but
     damaged)."""
@@ -54,7 +54,7 @@ def register_korean_font() -> str | None:
     """Make Hangul drawable: register koreanize-matplotlib's NanumGothic with matplotlib
     and return its family name. If that cannot be done, warn once and return the name of
     a system font with Hangul, or None (labels then show code points, see char_label)."""
-    path = _package_font_file()
+    path = korean_font_file()
     if path is None:
         problem = f"the package {FONT_PACKAGE} is not installed"
     else:
