@@ -118,6 +118,7 @@ class PatientClient(NotebookClient):
         self._msg_id = msg_id
         self._sent_at = time.monotonic()
         self._busy_seen = False
+        self._heard_since_sent = False  # any IOPub message at all since the request
         self._probe_id: str | None = None
         self._probe_sent_at = 0.0
         self._probe_replied_at: float | None = None
@@ -139,6 +140,7 @@ class PatientClient(NotebookClient):
 
     def _note_iopub(self, msg: dict, parent_msg_id: str) -> None:
         self._last_iopub = time.monotonic()
+        self._heard_since_sent = True
         parent = msg["parent_header"].get("msg_id")
         if parent == parent_msg_id:
             self._busy_seen = True  # the kernel has picked the request up
@@ -223,12 +225,13 @@ class PatientClient(NotebookClient):
             raise self._lost("shell", "execute_reply", waited,
                              "the kernel answered a later kernel_info request on the same "
                              "channel, so it had finished the cell")
-        if (not self._busy_seen and self._probe_id is not None
+        if (not self._busy_seen and not self._heard_since_sent and self._probe_id is not None
                 and waited >= max(self.start_limit, self.probe_after + self.settle)):
             task_poll_kernel_alive.cancel()
             raise self._lost("shell", "execute_reply", waited,
-                             "the kernel never said 'busy' for the cell and did not answer "
-                             "a kernel_info request either: the request was not picked up")
+                             "the kernel published nothing for the cell, not even 'busy', "
+                             "and did not answer a kernel_info request: the request was "
+                             "not picked up")
 
     async def _await_idle(self, task_poll_output_msg, task_poll_kernel_alive, cell) -> None:
         """After the execute_reply: wait for the cell's 'status: idle' on IOPub."""

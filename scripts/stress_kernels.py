@@ -1,8 +1,8 @@
 """Run one notebook many times, a few at a time, each in a fresh kernel, and report stalls.
 
-    .venv/bin/python scripts/stress_kernels.py                        # notebook 01, 40 runs, 2 at a time
+    .venv/bin/python scripts/stress_kernels.py                   # notebook 01, 40 runs, 2 at a time
     .venv/bin/python scripts/stress_kernels.py notebooks/05_x.ipynb -n 20 -j 2
-    .venv/bin/python scripts/stress_kernels.py --runner nbclient      # plain nbclient, as before the fix
+    .venv/bin/python scripts/stress_kernels.py --runner nbclient # plain nbclient, as before
 
 Each run goes through the path the tests and the site use (scripts/kernel_run.py's
 ``run_notebook``, or with ``--runner nbclient`` nbclient's own NotebookClient), in worker

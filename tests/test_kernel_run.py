@@ -6,6 +6,7 @@ The lost messages are simulated by a client that throws one message away as it a
 kernels, so they carry the 'notebook' mark (left out by ./test.sh -m "not notebook").
 """
 import json
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -18,6 +19,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import kernel_run  # noqa: E402
 from nbtools import code, write  # noqa: E402
 
+KERNEL = os.environ.get("RNNLIB_KERNEL", "python3")  # as in test_notebooks.py
 # Short limits keep these tests quick; the defaults are what the tests and the site use.
 QUICK = {"probe_after": 0.5, "settle": 0.3, "start_limit": 3.0}
 CELLS = ["x = 20", "print('x is', x)", "import time\ntime.sleep(0.2)\nx + 1", "print('end')"]
@@ -73,8 +75,8 @@ def test_a_lost_message_is_reported_and_the_notebook_runs_again(tmp_path, channe
     client = dropping_client(channel, cell=3)  # cell 3 (after title and set-up): the print
     with pytest.warns(kernel_run.LostReplyWarning, match=rf"99_small.ipynb, cell 3: "
                                                          rf"{channel} {message} never arrived"):
-        nb, run = kernel_run.run_notebook(path, timeout=60, client_class=client,
-                                          client_options=QUICK)
+        nb, run = kernel_run.run_notebook(path, kernel_name=KERNEL, timeout=60,
+                                          client_class=client, client_options=QUICK)
     assert len(client.dropped) == 1, "the simulated loss did not happen"
     assert run.attempts == 2
     [stall] = run.stalls
@@ -94,8 +96,8 @@ def test_a_message_lost_in_every_attempt_raises_naming_it(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", kernel_run.LostReplyWarning)
         with pytest.raises(kernel_run.LostReply, match="cell 2: shell execute_reply"):
-            kernel_run.run_notebook(path, timeout=60, client_class=client,
-                                    client_options=QUICK)
+            kernel_run.run_notebook(path, kernel_name=KERNEL, timeout=60,
+                                    client_class=client, client_options=QUICK)
     assert len(client.dropped) == 2, "one loss per attempt: the notebook ran twice"
     assert kernel_run.history[-1].attempts == 2
 
@@ -108,7 +110,8 @@ def test_a_quiet_computing_cell_is_not_taken_for_a_lost_reply(tmp_path):
     path = small_notebook(tmp_path, cells)
     with warnings.catch_warnings():
         warnings.simplefilter("error", kernel_run.LostReplyWarning)
-        nb, run = kernel_run.run_notebook(path, timeout=60, client_options=QUICK)
+        nb, run = kernel_run.run_notebook(path, kernel_name=KERNEL, timeout=60,
+                                          client_options=QUICK)
     assert run.attempts == 1 and run.stalls == []
     assert "done" in outputs_text(nb)
 
@@ -119,7 +122,7 @@ def test_a_failing_cell_still_raises_cell_execution_error(tmp_path):
     path = small_notebook(tmp_path, ["a = 1", "1 / 0", "print('never')"])
     nb = nbformat.read(path, as_version=4)
     with pytest.raises(CellExecutionError, match="ZeroDivisionError"):
-        kernel_run.run_notebook(path, timeout=60, nb=nb)
+        kernel_run.run_notebook(path, kernel_name=KERNEL, timeout=60, nb=nb)
     assert kernel_run.history[-1].attempts == 1
     assert nb.cells[3].outputs[0]["ename"] == "ZeroDivisionError"  # filled up to the error
 
