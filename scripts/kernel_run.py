@@ -27,6 +27,11 @@ notebook through ``run_notebook`` here. It is nbclient's NotebookClient with two
    a new kernel and reports what was lost (notebook, cell, channel, message) as a
    ``LostReplyWarning`` and in the returned ``Run``. A cell that fails raises nbclient's
    ``CellExecutionError`` as before, naming the cell.
+
+    .venv/bin/python scripts/kernel_run.py test-artifacts/notebook-times-*.jsonl
+
+prints each notebook's latest total time, time in its cells and outside them (./test.sh does
+this at the end), flagging any with more than ``--limit`` (10) seconds outside.
 """
 from __future__ import annotations
 

@@ -3,6 +3,7 @@
     .venv/bin/python scripts/stress_kernels.py                   # notebook 01, 40 runs, 2 at a time
     .venv/bin/python scripts/stress_kernels.py notebooks/05_x.ipynb -n 20 -j 2
     .venv/bin/python scripts/stress_kernels.py --runner nbclient # plain nbclient, as before
+    .venv/bin/python scripts/stress_kernels.py -n 2 --repeat 60 --timeout 6 --runner nbclient
 
 Each run goes through the path the tests and the site use (scripts/kernel_run.py's
 ``run_notebook``, or with ``--runner nbclient`` nbclient's own NotebookClient), in worker
@@ -267,8 +268,21 @@ def in_cells(nb) -> float:
     return total
 
 
+def repeat_cells(path: Path, times: int) -> None:
+    """Rewrite the notebook at ``path`` with its code cells (the set-up cell once) repeated
+    ``times`` times: many more kernel round trips per kernel, to catch a rare stall sooner."""
+    import nbformat
+    nb = nbformat.read(path, as_version=4)
+    setup = [c for c in nb.cells if "setup" in c.metadata.get("tags", [])]
+    body = [c for c in nb.cells if c.cell_type == "code" and c not in setup]
+    nb.cells = setup + [nbformat.from_dict(dict(c)) for _ in range(times) for c in body]
+    for k, c in enumerate(nb.cells):
+        c["id"] = f"r{k:05d}"
+    nbformat.write(nb, path)
+
+
 def one_run(i: int, notebook: str, runner: str, kernel: str, timeout: int,
-            watchdog: float) -> dict:
+            watchdog: float, repeat: int = 1) -> dict:
     import warnings
 
     import nbformat
@@ -281,6 +295,8 @@ def one_run(i: int, notebook: str, runner: str, kernel: str, timeout: int,
                         ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
         (tmp / "data").symlink_to(ROOT / "data", target_is_directory=True)
         path = tmp / "notebooks" / Path(notebook).name
+        if repeat > 1:
+            repeat_cells(path, repeat)
         base = kernel_run.PatientClient if runner == "robust" else NotebookClient
         cls = type("Observed" + base.__name__, (Observer, base),
                    {"watchdog_seconds": watchdog})
@@ -346,16 +362,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--timeout", type=int, default=300, help="seconds per cell (as the tests)")
     ap.add_argument("--watchdog", type=float, default=5.0,
                     help="flag a wait on the kernel longer than this while it is not computing")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="run the notebook's code cells this many times in each kernel "
+                         "(e.g. -n 2 --repeat 60: the stall is rare, per cell)")
     ap.add_argument("--out", type=Path, default=None)
     a = ap.parse_args(argv)
-    if a.runs < 1 or a.jobs < 1:
-        ap.error(f"--runs and --jobs must be at least 1 (got {a.runs} and {a.jobs})")
+    if a.runs < 1 or a.jobs < 1 or a.repeat < 1:
+        ap.error(f"--runs, --jobs and --repeat must be at least 1 (got {a.runs}, {a.jobs} "
+                 f"and {a.repeat})")
     nb_path = Path(a.notebook).resolve()
     if not nb_path.exists():
         ap.error(f"no notebook at {a.notebook}")
     out = a.out or ROOT / "test-artifacts" / f"stress-{a.runner}.jsonl"
     out.parent.mkdir(parents=True, exist_ok=True)
     head = {"notebook": nb_path.name, "runs": a.runs, "jobs": a.jobs, "runner": a.runner,
+            "repeat": a.repeat, "timeout": a.timeout,
             "kernel": a.kernel, "client": versions(), "kernel_side": kernel_versions(a.kernel),
             "load_before": os.getloadavg(), "started": time.strftime("%Y-%m-%dT%H:%M:%S")}
     print(json.dumps(head), flush=True)
@@ -363,7 +384,7 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     with ProcessPoolExecutor(a.jobs, mp_context=get_context("spawn")) as pool:
         futs = [pool.submit(one_run, i, str(nb_path), a.runner, a.kernel, a.timeout,
-                            a.watchdog) for i in range(a.runs)]
+                            a.watchdog, a.repeat) for i in range(a.runs)]
         for f in as_completed(futs):
             r = f.result()
             r["load"] = round(os.getloadavg()[0], 2)
@@ -380,11 +401,15 @@ def main(argv: list[str] | None = None) -> int:
         for r in sorted(results, key=lambda r: r["run"]):
             f.write(json.dumps(r, default=str) + "\n")
     stalls = sum(r["stalled"] for r in results)
+    # waits in which the awaited message was already in the client's socket: missed wake-ups
+    missed = sum(any(c.get("pending_message") for c in w.get("checks", []))
+                 for r in results for w in r["waits"])
     errors = sum(bool(r["error"]) for r in results)
     totals = sorted(r["seconds"] for r in results)
     outside = sorted(r["outside"] for r in results)
     print(f"{a.runs} runs of {nb_path.name}, {a.jobs} at a time, runner {a.runner}: "
-          f"{stalls} stalled, {errors} failed; total s min/median/max "
+          f"{stalls} stalled, {errors} failed, {missed} waits on a message already in "
+          f"the client's socket; total s min/median/max "
           f"{totals[0]:.1f}/{totals[len(totals) // 2]:.1f}/{totals[-1]:.1f}; outside cells "
           f"min/median/max {outside[0]:.1f}/{outside[len(outside) // 2]:.1f}/{outside[-1]:.1f}; "
           f"wall {time.perf_counter() - t0:.0f} s; load after {os.getloadavg()[0]:.2f}")
