@@ -12,10 +12,12 @@ follows every wait on the kernel's shell and IOPub sockets and reports, per run:
 
 - total seconds, seconds inside the cells (the kernel's own execute_input -> execute_reply
   times, as tests/test_notebooks.py records them) and outside them;
-- every wait longer than ``--watchdog`` seconds that is not the kernel computing: which
-  message was awaited (kernel_info_reply at start, execute_reply on shell, status: idle on
-  IOPub, shutdown at the end), at which cell, whether the message was already waiting in the
-  client's socket (a missed wake-up in the client) and how long the wait lasted in the end;
+- every wait longer than ``--watchdog`` seconds: which message was awaited (kernel_info_reply
+  at start, execute_reply on shell, status: idle on IOPub, shutdown at the end), at which
+  cell, the kernel's last status (busy: it is computing, which is no stall), whether the
+  message was already waiting in the client's socket (a missed wake-up in the client), how
+  long the wait lasted in the end and how long before that the kernel had sent the message;
+- the worst gap between a cell's time seen by the client and by the kernel;
 - any message that kernel_run declared lost, and whether the notebook was run again.
 
 Writes one JSON line per run to --out (default test-artifacts/stress-<runner>.jsonl).
@@ -43,7 +45,7 @@ VERSIONED = ["ipykernel", "jupyter_client", "pyzmq", "tornado", "nbclient", "ipy
              "traitlets"]
 
 
-def versions(python: str | None = None) -> dict[str, str]:
+def versions() -> dict[str, str]:
     """Versions of the packages on the kernel's message path (of this interpreter)."""
     from importlib.metadata import PackageNotFoundError, version
     out = {"python": sys.version.split()[0]}
@@ -281,6 +283,12 @@ def repeat_cells(path: Path, times: int) -> None:
     nbformat.write(nb, path)
 
 
+def is_stall(wait: dict) -> bool:
+    """A flagged wait that is not the kernel computing a long cell."""
+    return (wait["channel"] != "shell" or wait.get("kernel_last_status") != "busy"
+            or any(c.get("pending_message") for c in wait.get("checks", [])))
+
+
 def one_run(i: int, notebook: str, runner: str, kernel: str, timeout: int,
             watchdog: float, repeat: int = 1) -> dict:
     import warnings
@@ -344,7 +352,8 @@ def one_run(i: int, notebook: str, runner: str, kernel: str, timeout: int,
                     gaps.append((round(wall - k, 2), idx))
         result["worst_cell_gap"] = max(gaps) if gaps else None
         slow_gap = bool(gaps) and max(gaps)[0] > watchdog
-        result["stalled"] = bool(result["waits"] or result.get("lost") or slow_gap)
+        result["stalled"] = bool(any(map(is_stall, result["waits"])) or result.get("lost")
+                                 or slow_gap)
         return result
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
