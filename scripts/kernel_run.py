@@ -343,7 +343,7 @@ def _print_summary(files: list[str], limit: float) -> int:
             flag = "  <-- waited on the kernel"
         lost = r.get("stalls") or []
         note = f"  ({len(lost)} lost message(s), run again)" if lost else ""
-        print(f"  {kernel:>16} {name:<34} total {total:6.1f}  in cells {inside:6.1f}  "
+        print(f"  {kernel:>16} {name:<46} total {total:6.1f}  in cells {inside:6.1f}  "
               f"outside {outside:5.1f}{flag}{note}")
     print(f"notebooks with more than {limit:g} s outside their cells: {slow}")
     return 0
