@@ -46,6 +46,9 @@ echo "=== the ipywidgets 7.7 run (.venv-widgets7), exit status $status7:"
 cat "$out/widgets7.log"
 [ "$status" -ne 0 ] || status=$status7
 
+# Each notebook's time outside its cells (kernel start and stop, waiting on the kernel).
+.venv/bin/python scripts/kernel_run.py "$out"/notebook-times-*.jsonl || true
+
 # One closing line for both runs, counted from their JUnit reports.
 .venv/bin/python - "$out/junit-widgets7.xml" "$out/junit-main.xml" <<'EOF'
 import sys

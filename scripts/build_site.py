@@ -80,16 +80,17 @@ def execute(path: Path, kernel_name: str = "python3", timeout: int = 300, nb=Non
 
     Returns (notebook, seconds). Pass ``nb`` (read from ``path``) to keep the outputs up
     to a failing cell: nbclient's CellExecutionError is raised at the first error, and
-    ``nb`` is filled in place up to there.
+    ``nb`` is filled in place up to there. A kernel message that gets lost is noticed within
+    seconds and the notebook is run once more in a new kernel, with a LostReplyWarning that
+    names the notebook, cell and message (scripts/kernel_run.py; its ``history`` keeps the
+    details of every run).
     """
-    from nbclient import NotebookClient
-    nb = nbformat.read(path, as_version=4) if nb is None else nb
-    client = NotebookClient(nb, timeout=timeout, kernel_name=kernel_name,
-                            store_widget_state=True,
-                            resources={"metadata": {"path": str(path.parent)}})
-    t0 = time.perf_counter()
-    client.execute()
-    return nb, time.perf_counter() - t0
+    here = str(Path(__file__).resolve().parent)
+    if here not in sys.path:  # kernel_run sits beside this file
+        sys.path.insert(0, here)
+    import kernel_run
+    nb, run = kernel_run.run_notebook(path, kernel_name=kernel_name, timeout=timeout, nb=nb)
+    return nb, run.seconds
 
 
 def save_executed(nb, source: Path, folder: Path, seconds: float, stamp: str) -> Path:

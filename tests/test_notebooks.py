@@ -22,6 +22,7 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 sys.path.insert(0, str(ROOT / "scripts"))
 from nbtools import SETUP_CELL, badges  # noqa: E402
 import build_site  # noqa: E402
+import kernel_run  # noqa: E402
 
 TIMEOUT = 300  # seconds per cell; defaults finish far sooner
 KERNEL = os.environ.get("RNNLIB_KERNEL", "python3")
@@ -105,17 +106,22 @@ def course_copy(tmp: Path) -> Path:
 def test_notebook_runs_top_to_bottom(path, tmp_path):
     stamp = build_site.fingerprint(path)
     copy = course_copy(tmp_path) / path.name
-    # raises CellExecutionError, naming the cell, at the first cell that fails
+    # raises CellExecutionError, naming the cell, at the first cell that fails; a kernel
+    # message that gets lost is reported (LostReplyWarning) and the notebook run again
     nb, took = build_site.execute(copy, kernel_name=KERNEL, timeout=TIMEOUT)
     if EXECUTED_DIR:
         build_site.save_executed(nb, path, Path(EXECUTED_DIR), seconds=took, stamp=stamp)
-    record_timing(path, took, nb)
+    run = kernel_run.history[-1] if kernel_run.history else None
+    record_timing(path, took, nb, run)
     print(f"{path.name}: {took:.1f} s (kernel {KERNEL})")
 
 
-def record_timing(path: Path, took: float, nb) -> None:
-    """Note how long the notebook and its slowest cells took, in
-    test-artifacts/notebook-times-<kernel>.jsonl, to find out what makes a run slow."""
+def record_timing(path: Path, took: float, nb, run=None) -> None:
+    """Note how long the notebook and its slowest cells took, how much of it was spent
+    outside the cells (starting and stopping the kernel, waiting on it), and any kernel
+    message that got lost (the notebook then ran twice), in
+    test-artifacts/notebook-times-<kernel>.jsonl, to find out what makes a run slow.
+    ./test.sh prints a summary of these files at the end."""
     from datetime import datetime
 
     def when(stamp):
@@ -130,8 +136,11 @@ def record_timing(path: Path, took: float, nb) -> None:
             cells.append((round(when(ex["shell.execute_reply"]) - start, 2), i))
     out = ROOT / "test-artifacts" / f"notebook-times-{KERNEL}.jsonl"
     out.parent.mkdir(exist_ok=True)
+    in_cells = round(sum(s for s, _ in cells), 2)
     with open(out, "a", encoding="utf-8") as f:
         f.write(json.dumps({"notebook": path.name, "seconds": round(took, 2),
-                            "in_cells": round(sum(s for s, _ in cells), 2),
+                            "in_cells": in_cells, "outside_cells": round(took - in_cells, 2),
                             "slowest_cells": sorted(cells, reverse=True)[:3],
+                            "attempts": run.attempts if run else 1,
+                            "stalls": run.as_dict()["stalls"] if run else [],
                             "at": time.strftime("%Y-%m-%dT%H:%M:%S")}) + "\n")
