@@ -1,8 +1,8 @@
 """Colours of the HTML that the widgets and exercise checks show, legible in any theme.
 
 Each colour is one of JupyterLab's theme variables, so it follows JupyterLab Light, Dark or
-any other theme (Notebook 7 and VS Code define them too), with a fallback for Colab and the
-classic Notebook, which do not: there the text keeps the page's own colour (``inherit``) and
+any other theme (Notebook 7 has them too), with a fallback for where they are missing (Colab,
+the classic Notebook): there the text keeps the page's own colour (``inherit``) and
 backgrounds are translucent tints, light on a light page and dark on a dark one. A style that
 sets a background always sets the text colour with it, so the pair is never white on white.
 """
