@@ -168,13 +168,14 @@ class Place:
         self.site = Path(subprocess.run(
             [self.python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
             text=True, capture_output=True, check=True).stdout.strip())
-        here = Path(sysconfig.get_path("purelib"))
-        font_here = (here / "koreanize_matplotlib").exists()
+        here = {Path(sysconfig.get_path(kind)) for kind in ("purelib", "platlib")}
+        font_here = any((d / "koreanize_matplotlib").exists() for d in here)
         skip = ("rnnlib", "__editable__", "_rnnlib", "__pycache__", *leave_out,
                 *(() if font_here else ("koreanize",)))
-        for entry in here.iterdir():
-            if not entry.name.lower().replace("-", "_").startswith(skip):
-                (self.site / entry.name).symlink_to(entry)
+        for entry in (e for d in sorted(here) for e in d.iterdir()):
+            link = self.site / entry.name
+            if not entry.name.lower().replace("-", "_").startswith(skip) and not link.exists():
+                link.symlink_to(entry)
         self.before = {p.name for p in self.site.iterdir()}
         wheels = tmp / "wheels"
         wheels.mkdir()
