@@ -5,6 +5,10 @@ settings, runtime files and a copy of the notebooks in a temporary folder, so no
 the project is touched); Playwright drives the system's Chromium (never a downloaded one).
 Screenshots go to test-artifacts/browser/. Skipped, with the reason, without Chromium or
 Playwright.
+
+The widgets must be legible in JupyterLab Light and JupyterLab Dark alike: after a notebook
+has run and its widgets have been used, every text node of each widget and HTML output must
+stand out from the background it is drawn on by a WCAG contrast ratio of at least 4.5:1.
 """
 from __future__ import annotations
 
@@ -122,6 +126,13 @@ class Lab:
             time.sleep(0.5)
         raise RuntimeError(f"no idle kernel for {notebook} after {seconds} s")
 
+    def set_theme(self, theme: str) -> None:
+        """Choose JupyterLab's theme ("JupyterLab Light" or "JupyterLab Dark") for the pages
+        opened from now on, as the Settings menu would."""
+        themes = self.home / "lab-settings" / "@jupyterlab" / "apputils-extension"
+        themes.mkdir(parents=True, exist_ok=True)
+        (themes / "themes.jupyterlab-settings").write_text(json.dumps({"theme": theme}))
+
     def url(self, notebook: str) -> str:
         # reset: a clean workspace, so only this notebook is open (none restored from before)
         return f"{self.base}/lab/tree/notebooks/{notebook}?reset&token={self.token}"
@@ -161,6 +172,14 @@ def page(browser):
     pg = context.new_page()
     yield pg
     context.close()
+
+
+@pytest.fixture
+def dark(lab):
+    """JupyterLab Dark for this test's pages; JupyterLab Light again afterwards."""
+    lab.set_theme("JupyterLab Dark")
+    yield "JupyterLab Dark"
+    lab.set_theme("JupyterLab Light")
 
 
 def open_and_run_all(page, lab: Lab, notebook: str, timeout_s: float = 240) -> None:
@@ -215,6 +234,68 @@ def shot(box, name: str) -> None:
     box.screenshot(path=str(ARTIFACTS / name))
 
 
+# The contrast of every text node in the widget and HTML outputs (disabled buttons aside)
+# against the background it is drawn on: the backgrounds of its ancestors, translucent ones composited, up to the first
+# opaque one (the page's white if none is), then the WCAG 2 ratio of relative luminances.
+CONTRAST_JS = """(root) => {
+    const rgba = (s) => { const m = s.match(/^rgba?\\(([^)]+)\\)$/);
+        if (!m) return null;
+        const v = m[1].split(/[ ,\\/]+/).filter(Boolean).map(Number);
+        return [v[0], v[1], v[2], v.length > 3 ? v[3] : 1]; };
+    const over = (top, under) => top.slice(0, 3).map((c, i) => c * top[3] + under[i] * (1 - top[3]));
+    const lum = (c) => { const l = c.map((v) => { v /= 255;
+        return v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+        return 0.2126 * l[0] + 0.7152 * l[1] + 0.0722 * l[2]; };
+    const hex = (c) => '#' + c.map((v) => Math.round(v).toString(16).padStart(2, '0')).join('');
+    const outputs = [...root.querySelectorAll('.jp-OutputArea-output')].filter((o) =>
+        o.querySelector('.jupyter-widgets') || o.classList.contains('jp-RenderedHTMLCommon'));
+    const found = [];
+    for (const out of outputs) {
+        const walker = document.createTreeWalker(out, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            const el = node.parentElement, text = node.textContent.trim();
+            if (!text || el.closest('style, script') || !el.getClientRects().length) continue;
+            if (el.closest(':disabled')) continue;  // WCAG exempts controls that are switched off
+            const style = getComputedStyle(el);
+            if (style.visibility === 'hidden') continue;
+            const layers = [];
+            let opacity = 1;
+            for (let a = el; a; a = a.parentElement) {
+                const cs = getComputedStyle(a);
+                opacity *= Number(cs.opacity);
+                const bg = rgba(cs.backgroundColor);
+                if (bg && bg[3] > 0) { layers.push(bg); if (bg[3] >= 1) break; }
+            }
+            let back = [255, 255, 255];
+            for (const layer of layers.reverse()) back = over(layer, back);
+            const fg = rgba(style.color);
+            if (!fg) { found.push({text, colour: style.color, ratio: 0}); continue; }
+            const front = over([fg[0], fg[1], fg[2], fg[3] * opacity], back);
+            const [hi, lo] = [lum(front), lum(back)].sort((x, y) => y - x);
+            found.push({text: text.slice(0, 40), ratio: (hi + 0.05) / (lo + 0.05),
+                        colour: hex(front), background: hex(back)});
+        }
+    }
+    return found;
+}"""
+
+
+def assert_legible(page, theme: str, must_include: tuple[str, ...]) -> list[dict]:
+    """Every text node of the page's widget and HTML outputs has a contrast of at least 4.5:1
+    against its background, in ``theme`` (checked to be the theme JupyterLab shows); among
+    them the texts in ``must_include``, so that the check saw what it is meant to see."""
+    shown = page.evaluate("() => document.body.dataset.jpThemeName")
+    assert shown == theme, f"JupyterLab shows the theme {shown!r}, not {theme!r}"
+    found = page.evaluate(CONTRAST_JS, page.locator(".jp-NotebookPanel").first.element_handle())
+    for text in must_include:
+        assert any(text in f["text"] for f in found), \
+            f"no text {text!r} among the {len(found)} checked: {[f['text'] for f in found][:30]}"
+    poor = [f for f in found if f["ratio"] < 4.5]
+    assert not poor, (f"{len(poor)} of {len(found)} texts are hard to read in {theme} "
+                      f"(contrast below 4.5:1): {poor[:8]}")
+    return found
+
+
 def h_values(readout) -> list[float]:
     """The bold h_t column of the stepper's table."""
     return [float(x) for x in readout.locator("td b").all_inner_texts()]
@@ -265,6 +346,7 @@ def test_hello_stepper_moves_in_jupyterlab(lab, page):
     np.testing.assert_allclose(h_values(readout), expected[3], atol=6e-4)
     shot(box, "02-stepper-t4.png")
     page.screenshot(path=str(ARTIFACTS / "02-page.png"))
+    assert_legible(page, "JupyterLab Light", ("of 4: input",))
 
 
 def test_training_widget_trains_in_jupyterlab(lab, page):
@@ -292,3 +374,118 @@ def test_training_widget_trains_in_jupyterlab(lab, page):
     assert "success" in (bar.get_attribute("class") or ""), "the progress bar did not finish"
     assert box.locator("img").first.get_attribute("src") != old_plot, "the loss plot was not redrawn"
     shot(box, "06-training-after.png")
+    assert_legible(page, "JupyterLab Light", ("sample at iteration",))
+
+
+# --- legible in JupyterLab Dark (and 07 in Light too) ----------------------------------------
+
+def use_stepper(page) -> tuple:
+    """Notebook 02: one step on in the "hello" stepper."""
+    readout = page.locator(".widget-html", has_text=re.compile(r"t = \d+ of 4")).first
+    box = readout.locator("xpath=ancestor::div[contains(@class,'jp-OutputArea-output')][1]")
+    box.scroll_into_view_if_needed()
+    first_image = box.locator("img").first.get_attribute("src")
+    box.locator("button", has_text="Next").click()
+    page.wait_for_function("(el) => el.innerText.includes('t = 2 of 4')",
+                           arg=readout.element_handle(), timeout=20_000)
+    try:  # for the screenshot only: both figures redrawn (the text is what is checked)
+        page.wait_for_function(
+            """([box, old]) => { const imgs = [...box.querySelectorAll('img')];
+                return imgs.length === 2 && imgs[0].getAttribute('src') !== old
+                       && imgs.every(i => i.complete && i.naturalWidth > 0); }""",
+            arg=[box.element_handle(), first_image], timeout=10_000)
+    except PlaywrightTimeout:
+        pass
+    return box, ("of 4: input",)
+
+
+def use_trainer(page) -> tuple:
+    """Notebook 06: train, until the widget shows the new sample."""
+    train = page.locator("button", has_text=re.compile(r"^Train \d+ steps$")).first
+    box = train.locator("xpath=ancestor::div[contains(@class,'jp-OutputArea-output')][1]")
+    box.scroll_into_view_if_needed()
+    train.click()
+    page.wait_for_function("(b) => !b.disabled", arg=train.element_handle(), timeout=120_000)
+    page.wait_for_function("(el) => /sample at iteration [1-9]/.test(el.innerText)",
+                           arg=box.element_handle(), timeout=20_000)
+    return box, ("sample at iteration",)
+
+
+def use_sampler(page) -> tuple:
+    """Notebook 07: "sample again" in the sampling explorer (its prefix is shaded)."""
+    again = page.locator("button", has_text="sample again").first
+    box = again.locator("xpath=ancestor::div[contains(@class,'jp-OutputArea-output')][1]")
+    box.scroll_into_view_if_needed()
+    again.click()
+    page.wait_for_function("(el) => el.innerText.includes('draw 1)')",
+                           arg=box.element_handle(), timeout=20_000)
+    return box, ("The", "characters sampled")
+
+
+USES = {"02_hidden_layer.ipynb": use_stepper, "06_adagrad_and_training.ipynb": use_trainer,
+        "07_sampling.ipynb": use_sampler}
+
+
+@pytest.mark.parametrize("notebook", list(USES), ids=lambda n: n[:2])
+def test_widgets_are_legible_in_the_dark_theme(lab, page, dark, notebook):
+    """In JupyterLab Dark, after the notebook has run and its widget has been used, every text
+    of its widget and HTML outputs (the sample box, the shaded prefix, the readouts, the
+    exercise checks) has a contrast of at least 4.5:1 against its background."""
+    open_and_run_all(page, lab, notebook)
+    box, expected = USES[notebook](page)
+    shot(box, f"dark-{notebook[:2]}.png")
+    assert_legible(page, dark, expected)
+
+
+def test_sampling_widget_is_legible_in_the_light_theme(lab, page):
+    """Notebook 07 in JupyterLab Light: the same contrast check (02 and 06 have theirs above)."""
+    open_and_run_all(page, lab, "07_sampling.ipynb")
+    box, expected = use_sampler(page)
+    shot(box, "light-07.png")
+    assert_legible(page, "JupyterLab Light", expected)
+
+
+def widget_fragments() -> list[str]:
+    """The HTML our widgets and exercise checks show: sample boxes, the shaded prefix and
+    row, captions, error messages, verdicts."""
+    import rnnlib
+    from rnnlib.exercises import Feedback
+    from rnnlib.widgets.encoding import OneHotExplorer
+    from rnnlib.widgets.output import LossExplorer
+    from rnnlib.widgets.sampling import SamplingExplorer
+    from rnnlib.widgets.training import _sample_html
+
+    vocab = rnnlib.Vocab.from_text("hello world")
+    explorer = SamplingExplorer(rnnlib.RNN(len(vocab), 8, seed=0), vocab, prefix="he", length=20)
+    shown = [explorer.text_html.value]
+    explorer.prefix_box.value = "xyz"
+    shown.append(explorer.text_html.value)
+    one_hot = OneHotExplorer("hello")
+    shown.append(one_hot.info.value)
+    one_hot.text_box.value = ""
+    shown += [one_hot.info.value, LossExplorer(text="hello").readout.value,
+              _sample_html(10, "hello world"), Feedback(True, "right")._repr_html_(),
+              Feedback(False, "wrong")._repr_html_()]
+    return shown
+
+
+@pytest.mark.parametrize("page_colours", [("#1e1e1e", "#e8eaed"), ("#ffffff", "#202124")],
+                         ids=["dark-page", "light-page"])
+def test_widget_html_is_legible_without_jupyterlab_variables(browser, page_colours):
+    """Where JupyterLab's theme variables are missing (Colab, the classic Notebook), the
+    fallbacks keep every text of the widgets' HTML at 4.5:1 or more, on a dark page as on a
+    light one."""
+    background, text = page_colours
+    context = browser.new_context(viewport={"width": 900, "height": 1200})
+    page = context.new_page()
+    body = "".join(f'<div class="jp-OutputArea-output jp-RenderedHTMLCommon">{f}</div>'
+                   for f in widget_fragments())
+    page.set_content(f'<html><body style="background:{background};color:{text};'
+                     f'font-family:sans-serif">{body}</body></html>')
+    found = page.evaluate(CONTRAST_JS, page.locator("body").element_handle())
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"fallback-{background[1:]}.png"), full_page=True)
+    context.close()
+    assert {"he", "✔ Correct.", "✘ Not yet.", "sample at iteration 10:"} <= {f["text"] for f in found}
+    poor = [f for f in found if f["ratio"] < 4.5]
+    assert not poor, f"{len(poor)} of {len(found)} texts hard to read: {poor[:8]}"

@@ -1,6 +1,6 @@
 """Where learners run the course: Binder's and the test environments agree with pyproject.toml,
-the Colab set-up cell installs rnnlib without touching Colab's packages, the badges all point
-at the one repository address in scripts/nbtools.py, and notebook kernels run where we think."""
+the README's badges point at the one repository address in scripts/nbtools.py, and notebook
+kernels run where we think. The set-up cell has its own tests in tests/test_setup_cell.py."""
 import json
 import os
 import re
@@ -329,130 +329,6 @@ def test_readme_badges_use_the_repository_of_nbtools():
     slugs = set(re.findall(r"(?:mybinder\.org/v2/gh|colab\.research\.google\.com/github)/"
                            r"([\w.-]+/[\w.-]+)", readme))
     assert slugs == {nbtools.REPO}, f"README's badges point at {slugs}, not {nbtools.REPO}"
-
-
-def test_set_repo_moves_every_badge_and_the_setup_cell(tmp_path):
-    """After set-repo, README and each notebook agree with the new nbtools, old address gone."""
-    (tmp_path / "scripts").mkdir()
-    shutil.copy(ROOT / "scripts/nbtools.py", tmp_path / "scripts/nbtools.py")
-    shutil.copy(ROOT / "README.md", tmp_path / "README.md")
-    (tmp_path / "notebooks").mkdir()
-    nbtools.write(str(tmp_path / "notebooks/03_demo.ipynb"), "03 · Demo",
-                  [nbtools.md("## Part\n\nSome text."), nbtools.code("x = 1")])
-    for p in (ROOT / "notebooks").glob("*.ipynb"):
-        shutil.copy(p, tmp_path / "notebooks" / p.name)
-
-    changed = nbtools.set_repo("my-uni/rnn-course", "spring", root=tmp_path)
-    assert tmp_path / "scripts/nbtools.py" in changed
-
-    import importlib.util
-    spec = importlib.util.spec_from_file_location("nbtools_moved", tmp_path / "scripts/nbtools.py")
-    moved = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(moved)
-    assert (moved.REPO, moved.BRANCH) == ("my-uni/rnn-course", "spring")
-    for f in [tmp_path / "README.md", *(tmp_path / "notebooks").glob("*.ipynb")]:
-        assert nbtools.REPO not in f.read_text(encoding="utf-8"), f"{f.name} kept the old address"
-    import nbformat
-    for f in (tmp_path / "notebooks").glob("*.ipynb"):
-        nb = nbformat.read(f, as_version=4)
-        assert moved.badges(f.name) in nb.cells[0].source, f.name
-        assert next(c for c in nb.cells if c.cell_type == "code").source == moved.SETUP_CELL
-    readme = (tmp_path / "README.md").read_text(encoding="utf-8")
-    assert moved.binder_url() in readme and moved.colab_url() in readme
-    with pytest.raises(ValueError, match="OWNER/NAME"):
-        nbtools.set_repo("not a repo", root=tmp_path)
-
-
-# --- Colab ---------------------------------------------------------------------------------
-
-def test_setup_cell_does_nothing_outside_colab(monkeypatch):
-    """Locally and on Binder the set-up cell runs no command at all."""
-    calls = []
-    monkeypatch.setattr(subprocess, "run", lambda *a, **k: calls.append(a))
-    monkeypatch.delitem(sys.modules, "google.colab", raising=False)
-    exec(compile(nbtools.SETUP_CELL, "setup-cell", "exec"), {})
-    assert calls == []
-
-
-DRIVER = r'''
-import json, os, subprocess, sys, types
-calls = []
-_run = subprocess.run
-def run(cmd, *args, **kwargs):
-    calls.append([str(c) for c in cmd])
-    return _run(cmd, *args, **kwargs)
-subprocess.run = run
-sys.modules["google"] = types.ModuleType("google")       # what Colab's kernel has loaded
-sys.modules["google.colab"] = types.ModuleType("google.colab")
-source = open(sys.argv[1], encoding="utf-8").read()
-exec(compile(source, "setup-cell", "exec"), {})
-import rnnlib
-print(json.dumps({"calls": calls, "rnnlib": rnnlib.__file__, "cwd": os.getcwd(),
-                  "hello": rnnlib.Vocab.from_text("hello").decode([0, 1, 2])}))
-'''
-
-
-def test_colab_setup_cell_fetches_and_installs_rnnlib(tmp_path):
-    """On a Colab-like Python without rnnlib, the set-up cell clones the project (git is
-    pointed at a local copy), installs it with pip --no-deps -e, and rnnlib imports; pip
-    installs nothing else. In a new process the cell then finds rnnlib and does nothing."""
-    if shutil.which("git") is None or not (ROOT / ".git").exists():
-        pytest.skip("needs git and a git checkout of the project")
-    git = ["git", "-c", "advice.detachedHead=false"]
-    mirror = tmp_path / "mirror.git"
-    subprocess.run([*git, "clone", "--quiet", "--bare", str(ROOT), str(mirror)], check=True)
-    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, text=True,
-                          capture_output=True, check=True).stdout.strip()
-    subprocess.run(["git", "update-ref", f"refs/heads/{nbtools.BRANCH}", head], cwd=mirror,
-                   check=True)
-    git_env = {"GIT_CONFIG_COUNT": "1",
-               "GIT_CONFIG_KEY_0": f"url.{mirror.as_uri()}.insteadOf",
-               "GIT_CONFIG_VALUE_0": f"https://github.com/{nbtools.REPO}"}
-
-    # A Python with numpy and pip (linked in from here, as Colab has them) but no rnnlib,
-    # matplotlib or ipywidgets, so that pip installing any of them would show.
-    colab = tmp_path / "colab-python"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(colab)], check=True)
-    py = str(colab / "bin" / "python")
-    site = Path(subprocess.run([py, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-                               text=True, capture_output=True, check=True).stdout.strip())
-    import numpy
-    import pip
-    for pkg in (numpy, pip):
-        name = pkg.__name__
-        for entry in Path(pkg.__file__).parent.parent.iterdir():
-            if entry.name == name or entry.name.startswith((f"{name}-", f"{name}.libs")):
-                (site / entry.name).symlink_to(entry)
-    before = {p.name for p in site.iterdir()}
-
-    course = tmp_path / "content" / "rnns-from-scratch"
-    cell = tmp_path / "cell.py"
-    cell.write_text(nbtools.SETUP_CELL.replace(nbtools.COLAB_DIR, str(course)), encoding="utf-8")
-    (tmp_path / "driver.py").write_text(DRIVER, encoding="utf-8")
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "PYTHON"))},
-           **git_env}
-    r = subprocess.run([py, str(tmp_path / "driver.py"), str(cell)], cwd=tmp_path, env=env,
-                       text=True, capture_output=True, timeout=300)
-    assert r.returncode == 0, f"the set-up cell failed:\n{r.stdout}\n{r.stderr}"
-    out = json.loads(r.stdout.strip().splitlines()[-1])
-
-    clone, pip = out["calls"]
-    assert clone[:2] == ["git", "clone"] and f"https://github.com/{nbtools.REPO}" in clone
-    assert clone[-1] == str(course) and (course / "rnnlib" / "__init__.py").exists()
-    assert pip[1:4] == ["-m", "pip", "install"] and "--no-deps" in pip
-    assert pip[pip.index("-e") + 1] == str(course)
-    assert Path(out["rnnlib"]).is_relative_to(course), out["rnnlib"]
-    assert out["cwd"] == str(course / "notebooks")
-    assert out["hello"] == "ehl"
-    added = {p.name for p in site.iterdir()} - before - {"__pycache__"}
-    assert all("rnnlib" in name for name in added), f"pip installed more than rnnlib: {added}"
-
-    # Run again in a new process (a restarted Colab runtime): rnnlib is installed now.
-    r = subprocess.run([py, str(tmp_path / "driver.py"), str(cell)], cwd=tmp_path, env=env,
-                       text=True, capture_output=True, timeout=120)
-    assert r.returncode == 0, r.stderr
-    again = json.loads(r.stdout.strip().splitlines()[-1])
-    assert again["calls"] == [] and Path(again["rnnlib"]).is_relative_to(course)
 
 
 # --- the kernel the notebook tests use ------------------------------------------------------

@@ -11,6 +11,8 @@ import html
 
 import numpy as np
 
+from .._style import ERROR, ERROR_EDGE, SUCCESS, SUCCESS_EDGE
+
 
 class Feedback:
     """The verdict of a check: ``ok`` and a message. Displays itself in a notebook."""
@@ -26,10 +28,10 @@ class Feedback:
         return ("✔ " if self.ok else "✘ ") + self.message
 
     def _repr_html_(self) -> str:
-        colour, mark = ("#1b7f3b", "✔ Correct") if self.ok else ("#b3261e", "✘ Not yet")
-        return (f'<div style="border-left:4px solid {colour};padding:4px 10px;'
-                f'margin:4px 0"><b style="color:{colour}">{mark}.</b> '
-                f'{html.escape(self.message)}</div>')
+        style, edge, mark = ((SUCCESS, SUCCESS_EDGE, "✔ Correct") if self.ok
+                             else (ERROR, ERROR_EDGE, "✘ Not yet"))
+        return (f'<div style="{style};border-left:4px solid {edge};padding:4px 10px;'
+                f'margin:4px 0"><b>{mark}.</b> {html.escape(self.message)}</div>')
 
 
 def check_array(name: str, got, expected, rtol: float = 1e-6, atol: float = 1e-9,

@@ -13,6 +13,7 @@ import unicodedata
 import ipywidgets as widgets
 
 from .. import plots
+from .._style import BORDER, ERROR
 from ..vocab import Vocab
 from . import figure_in
 
@@ -59,7 +60,7 @@ class OneHotExplorer(widgets.VBox):
         if not self.text:
             self.error = "Type at least one character above, then press Enter."
             self.vocab, self.ixs, self.x, self.V, self.T = None, None, None, 0, 0
-            self.info.value = f'<p style="color:#b3261e">{self.error}</p>'
+            self.info.value = f'<p style="{ERROR};padding:4px 8px">{self.error}</p>'
             self.plot_out.clear_output()
             return
         self.error = None
@@ -71,7 +72,7 @@ class OneHotExplorer(widgets.VBox):
         self._draw()
 
     def _info_html(self) -> str:
-        cell = 'style="padding:1px 6px;border:1px solid #ddd;text-align:center"'
+        cell = f'style="padding:1px 6px;border:1px solid {BORDER};text-align:center"'
         chars = "".join(f"<td {cell}>{html.escape(plots.jamo_label(c))}</td>"
                         for c in self.vocab.chars)
         nums = "".join(f"<td {cell}>{i}</td>" for i in range(self.V))

@@ -17,6 +17,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import plots
+from .._style import HIGHLIGHT
 from ..optim import Adagrad
 from ..rnn import RNN
 from ..vocab import Vocab
@@ -167,7 +168,7 @@ class LossExplorer(widgets.VBox):
             inp = html.escape(repr(self.vocab.chars[int(self.inputs[i])]))
             tgt = html.escape(repr(self.vocab.chars[int(self.targets[i])]))
             p = float(self.ps[i, self.targets[i]])
-            style = ' style="background:#fde9d4;font-weight:bold"' if i == self.t - 1 else ""
+            style = f' style="{HIGHLIGHT};font-weight:bold"' if i == self.t - 1 else ""
             rows.append(f"<tr{style}>{td}{i + 1}</td>{td}{inp} → {tgt}</td>{td}{p:.4f}</td>"
                         f"{td}{self.step_losses[i]:.4f}</td></tr>")
         head = "".join(f'<th style="padding:1px 10px">{h}</th>' for h in

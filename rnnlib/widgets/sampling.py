@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import plots
 from .._checks import positive_float
+from .._style import ERROR, HIGHLIGHT, MUTED_TEXT, PANEL
 from ..functional import softmax
 from ..sampling import prime, sample_text
 from ..vocab import Vocab
@@ -105,7 +106,7 @@ class SamplingExplorer(widgets.VBox):
         except ValueError as err:
             self.error = str(err)
             self.text = self.continuation = self.p_first = None
-            self.text_html.value = (f'<p style="color:#b3261e">{html.escape(self.error, quote=False)}</p>')
+            self.text_html.value = (f'<p style="{ERROR};padding:4px 8px">{html.escape(self.error, quote=False)}</p>')
             self.plot_out.clear_output()
             return
         self.error = None
@@ -123,10 +124,10 @@ class SamplingExplorer(widgets.VBox):
     def _text_html(self) -> str:
         how = "greedy" if self.greedy else f"τ = {self.temperature:.2f}, draw {self.draw}"
         return (f'<div style="font-family:monospace;white-space:pre-wrap;font-size:13px;'
-                f'border:1px solid #ccc;padding:6px;max-height:260px;overflow-y:auto">'
-                f'<b style="background:#fde9d4">{html.escape(self.prefix, quote=False)}</b>'
+                f'{PANEL};padding:6px;max-height:260px;overflow-y:auto">'
+                f'<b style="{HIGHLIGHT}">{html.escape(self.prefix, quote=False)}</b>'
                 f"{html.escape(self.continuation, quote=False)}</div>"
-                f'<div style="color:#555;font-size:12px">{self.length} characters sampled '
+                f'<div style="color:{MUTED_TEXT};font-size:12px">{self.length} characters sampled '
                 f"({how}); the prefix is shaded.</div>")
 
     def _draw(self) -> None:

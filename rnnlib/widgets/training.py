@@ -15,11 +15,12 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import plots
+from .._style import ERROR, PANEL
 from ..train import Progress, Trainer, TrainingDiverged
 from . import figure_in
 
-_SAMPLE_STYLE = ("font-family:monospace;white-space:pre-wrap;background:#f6f8fa;"
-                 "border:1px solid #d0d7de;padding:6px 8px;margin:2px 0;line-height:1.35")
+_SAMPLE_STYLE = (f"font-family:monospace;white-space:pre-wrap;{PANEL};"
+                 f"padding:6px 8px;margin:2px 0;line-height:1.35")
 
 
 def _sample_html(iteration: int, text: str) -> str:
@@ -181,7 +182,7 @@ class TrainingWidget(widgets.VBox):
             self.progress.bar_style = "success"
         except TrainingDiverged as err:
             self.progress.bar_style = "danger"
-            self.status.value = (f"<span style='color:#b3261e'><b>training diverged.</b> "
+            self.status.value = (f"<span style='{ERROR};padding:0 4px'><b>training diverged.</b> "
                                  f"{html.escape(str(err))}</span>")
         finally:
             self.train_button.disabled = self.reset_button.disabled = False
