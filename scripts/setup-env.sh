@@ -59,6 +59,12 @@ case "$mode" in
                 ${pin_args[@]+"${pin_args[@]}"}
             touch "$stamp"
         fi
+        # JupyterLab's settings for the course: widget messages go to the kernel's main thread.
+        # By default JupyterLab 4.4+ sends them to a second thread of an ipykernel 7 kernel,
+        # where a click's figure is drawn beside a running cell's, and matplotlib is not
+        # thread-safe: figures came out half-drawn or went missing.
+        mkdir -p .venv/share/jupyter/lab/settings
+        cp scripts/lab-overrides.json .venv/share/jupyter/lab/settings/overrides.json
         ;;
     widgets7)
         reqs=scripts/widgets7-requirements.txt

@@ -182,6 +182,21 @@ def dark(lab):
     lab.set_theme("JupyterLab Light")
 
 
+@pytest.mark.browser
+def test_the_course_lab_sends_widget_messages_to_the_main_thread(lab):
+    """The JupyterLab of this environment reads scripts/lab-overrides.json (setup-env.sh and
+    Binder's postBuild put it in place): widget messages are not sent to kernel subshells,
+    where a click's matplotlib figure would be drawn on a second thread."""
+    url = (f"{lab.base}/lab/api/settings/@jupyterlab/apputils-extension:kernels-settings"
+           f"?token={lab.token}")
+    with urllib.request.urlopen(url, timeout=10) as r:
+        got = json.load(r)
+    # overrides.json changes the setting's default, which the user's own settings keep
+    default = got["schema"]["properties"]["commsOverSubshells"]["default"]
+    assert default == "disabled", f"commsOverSubshells defaults to {default!r}"
+    assert "commsOverSubshells" not in json.loads(got.get("raw") or "{}")
+
+
 def open_and_run_all(page, lab: Lab, notebook: str, timeout_s: float = 240) -> None:
     """Open a notebook in JupyterLab, Run > Run All Cells, wait for every cell to finish."""
     if not (ROOT / "notebooks" / notebook).exists():
