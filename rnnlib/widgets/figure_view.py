@@ -64,13 +64,17 @@ class FigureView:
     the draws. The first render fixes the layout (a ``layout=`` engine runs once) and the
     crop, so every view has the same size and nothing moves between steps; a widget
     whose artists change size between views should leave room for them in ``figsize``.
+    ``fixed_layout=False`` runs the layout engine at every render instead, for a widget
+    that builds its axes again for each view.
     """
 
     def __init__(self, figsize, nrows: int = 1, ncols: int = 1, pad: float = 0.08,
-                 density: int = DENSITY, **subplots_kw):
+                 density: int = DENSITY, fixed_layout: bool = True, **subplots_kw):
         layout = subplots_kw.pop("layout", None)
         dpi = mpl.rcParams["figure.dpi"]
         self.density = density
+        self._layout = layout
+        self._fixed_layout = fixed_layout
         self.figure = Figure(figsize=figsize, dpi=dpi * density, layout=layout)
         FigureCanvasAgg(self.figure)
         # titles at a fixed height: matplotlib otherwise moves each title clear of the tick
@@ -106,6 +110,20 @@ class FigureView:
             display(Image(data=png, format="png", retina=self.density == 2))
         return png
 
+    def resize(self, figsize) -> None:
+        """Give the figure a new size (in inches) for the next view: the layout and the
+        crop are found again at the next render."""
+        w, h = figsize
+        if np.allclose(self.figure.get_size_inches(), (w, h)):
+            return
+        self.figure.set_size_inches(w, h)
+        if self._layout is not None:
+            self.figure.set_layout_engine(self._layout)
+        self._crop = None
+        for a in self._moving:
+            a.set_animated(False)
+        self._moving, self._background = [], None
+
     def forget(self) -> None:
         """Drop every kept view (call it when what the views show has changed)."""
         self._cache.clear()
@@ -134,7 +152,7 @@ class FigureView:
                 self._draw_moving()
             else:
                 canvas.draw()
-        if self.figure.get_layout_engine() is not None:
+        if self._fixed_layout and self.figure.get_layout_engine() is not None:
             # keep the positions the layout engine found: it runs once, not on every view
             self.figure.set_layout_engine("none")
         pixels = np.asarray(canvas.buffer_rgba())
