@@ -71,8 +71,10 @@ def back_and_forth(lo: int, hi: int, n: int, start: int) -> list[int]:
 def cases(n: int) -> list[Case]:
     """The widgets of the course, each with ``n`` moves of its main control."""
     import numpy as np
-    radii = [round(0.5 + 0.05 * k, 2) for k in np.random.default_rng(0).permutation(21)]
-    taus = np.log10(np.geomspace(0.1, 3.0, 23))[1:-1]
+    # slider values in a shuffled order, none equal to where the widget starts
+    radii = [round(0.5 + 0.05 * k, 2) for k in np.random.default_rng(0).permutation(21)
+             if k != 10]
+    taus = [float(v) for v in np.log10(np.geomspace(0.1, 3.0, 23))[1:-1]]
     texts = ["hello"[:1 + k % 5] + " world"[:k // 5] for k in range(n + 1)][1:]
     H, T_NEURON = 100, 1200
     return [
@@ -96,7 +98,7 @@ def cases(n: int) -> list[Case]:
              "trainer = rnnlib.Trainer(text, rnnlib.TrainConfig(hidden_size=100, seed=0, "
              "sample_every=0))\ntrainer.train(100)",
              "w = SamplingExplorer(trainer.model, trainer.vocab, prefix='The ')",
-             [("w.tau_slider", update(value=float(taus[k % len(taus)]))) for k in range(n)]),
+             [("w.tau_slider", update(value=taus[k % len(taus)])) for k in range(n)]),
         Case("GradientFlow", "from rnnlib.widgets.gradients import GradientFlow",
              "w = GradientFlow(radius=1.0, input_scale=0.0, steps=50)",
              [("w.radius_slider", update(value=radii[k % len(radii)])) for k in range(n)]),
@@ -109,7 +111,7 @@ def cases(n: int) -> list[Case]:
              "import rnnlib\nfrom rnnlib.widgets.neurons import SequenceProbe",
              "w = SequenceProbe(rnnlib.RNNClassifier(2, 8, 2, seed=0), ['a', 's'], "
              "['no', 'yes'], start='as')",
-             [(f"w.token_buttons[{k % 2}]" if k % 7 != 6 else "w.clear_button", CLICK)
+             [(f"w.token_buttons[{k % 2}]" if k % 3 != 2 else "w.back_button", CLICK)
               for k in range(n)]),
         Case("NeuronText",
              "import numpy as np\nimport rnnlib\nfrom rnnlib.widgets.neurons import NeuronText\n"

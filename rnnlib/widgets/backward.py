@@ -156,7 +156,9 @@ class BackwardStepper(widgets.VBox):
                              f"1 − h²: 0 to 1)", fontsize=10)
         if not drawn:
             return None
-        return [*(a for ax in axes for a in (*ax.images, *ax.texts, ax.title)), title]
+        # what changed, and the frames drawn over the cells
+        return [*(a for ax in axes for a in (*ax.images, *ax.spines.values(), *ax.texts,
+                                             ax.title)), title]
 
     def _draw_totals(self) -> None:
         self.totals_view.show(self.t, self._totals_figure)
@@ -185,7 +187,8 @@ class BackwardStepper(widgets.VBox):
                              f"colour scale is fixed over all steps", fontsize=10)
         if not drawn:
             return None
-        return [axes[0].images[0], axes[1].images[0], axes[0].title, axes[1].title, title]
+        return [*(a for ax in axes for a in (ax.images[0], *ax.spines.values(), ax.title)),
+                title]
 
     def _readout_html(self) -> str:
         def norm(a):

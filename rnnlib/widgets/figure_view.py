@@ -106,9 +106,13 @@ class FigureView:
         self.png = png
         with self.out:
             self.out.clear_output(wait=True)
-            # retina: shown at half its pixel size, so it keeps the figure's size on screen
-            display(Image(data=png, format="png", retina=self.density == 2))
+            display(self.image())
         return png
+
+    def image(self) -> Image:
+        """The last view as IPython displays it: at 2x density, marked retina, so it is
+        shown at half its pixel size and keeps the figure's size on screen."""
+        return Image(data=self.png, format="png", retina=self.density == 2)
 
     def resize(self, figsize) -> None:
         """Give the figure a new size (in inches) for the next view: the layout and the

@@ -126,7 +126,9 @@ class HelloStepper(widgets.VBox):
         if ax.images:                 # the same columns with this step's numbers
             set_columns(ax, [v for v, _, _ in cols])
             ax.set_title(title, fontsize=11, pad=14)
-            return [*ax.images, *(t for t in ax.texts if t.get_gid() == "value"), ax.title]
+            # what changed, and the cell outlines drawn over the cells
+            return [*ax.images, *ax.patches, *(t for t in ax.texts if t.get_gid() == "value"),
+                    ax.title]
         # one fixed colour scale, the range of tanh, for every column and step, so
         # equal colours mean equal numbers; larger sums saturate (the number shows)
         plots.columns_side_by_side(cols, ax=ax, vmax=1.0)
@@ -149,7 +151,8 @@ class HelloStepper(widgets.VBox):
             return None
         self._outline.set_x(self.t - 1.5)
         ax.set_title(title)
-        return [self._outline, ax.title]
+        # the frame and the tick marks are drawn over the outline
+        return [self._outline, *ax.spines.values(), ax.xaxis, ax.title]
 
     def _readout_html(self) -> str:
         def esc(ch):

@@ -109,7 +109,9 @@ class GateStepper(widgets.VBox):
                              f"negative, red positive)", fontsize=10)
         if not drawn:
             return None
-        return [*(a for ax in axes for a in (*ax.images, *ax.texts, ax.title)), title]
+        # what changed, and the frames drawn over the cells
+        return [*(a for ax in axes for a in (*ax.images, *ax.spines.values(), *ax.texts,
+                                             ax.title)), title]
 
     def _prediction_figure(self) -> None:
         ax = self.pred_view.axes
