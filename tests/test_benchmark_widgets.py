@@ -11,7 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "benchmarks" / "widgets.py"
 _spec = importlib.util.spec_from_file_location("widget_benchmark", SCRIPT)
-bench = importlib.util.module_from_spec(_spec)
+bench = sys.modules["widget_benchmark"] = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(bench)
 
 
