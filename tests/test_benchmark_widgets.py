@@ -30,10 +30,12 @@ def test_every_widget_is_driven_by_comm_messages_and_reported():
     assert re.search(r"load average [\d.]+, [\d.]+, [\d.]+ on \d+ cores", out)
     for case in bench.cases(2):
         row = re.search(rf"^{re.escape(case.name)}\s+(\d+)ms\s+(\d+)ms\s+(\d+)ms\s+(\d+)ms"
-                        rf"\s+(\d+)ms\s+(\d+) KB", out, re.M)
+                        rf"\s+(\d+)ms\s+(\d+)ms\s+(\d+)ms\s+(\d+) KB", out, re.M)
         assert row, f"no row for {case.name} in:\n{out}"
-        first, med_img, worst_img, med_idle, worst_idle, kb = map(int, row.groups())
+        first, med_img, worst_img, med_idle, worst_idle, med_cpu, worst_cpu, kb = \
+            map(int, row.groups())
         assert med_img <= worst_img and med_idle <= worst_idle and med_img <= med_idle + 1
+        assert med_cpu <= worst_cpu
         assert (kb > 0) == case.image, case.name       # a PNG per move, if it has a figure
 
 

@@ -128,10 +128,14 @@ def _background(value: float, cmap, norm) -> str:
 def coloured_text_html(text: str, values) -> str:
     """HTML with one span per character, its background coloured by values (T,) in -1..1."""
     cmap, norm = colormaps["RdBu_r"], colors.Normalize(-1, 1)
+    values = np.asarray(values, dtype=float)
+    # every character's colour at once: one colour map call, not one per character
+    rgb = (cmap(norm(values))[:, :3] * 255).astype(int)
+    backgrounds = [f"#{r:02x}{g:02x}{b:02x}" for r, g, b in rgb.tolist()]
     parts = []
-    for ch, v in zip(text, np.asarray(values, dtype=float)):
+    for ch, v, background in zip(text, values, backgrounds):
         shown = "↵" if ch == "\n" else ("⇥" if ch == "\t" else ch)
-        style = f"background:{_background(v, cmap, norm)}"
+        style = f"background:{background}"
         if abs(v) > 0.75:                  # dark cells need light text to stay readable
             style += ";color:white"
         parts.append(f'<span style="{style}" title="{v:+.2f}">{html.escape(shown)}</span>')
@@ -181,6 +185,7 @@ class NeuronText(widgets.VBox):
         self.dropdown.observe(lambda ch: self._show(ch["new"]), names="value")
         self.summary = widgets.HTML()
         self.html = widgets.HTML()
+        self._pages: dict[int, str] = {}
         super().__init__([self.dropdown, widgets.HTML(_legend_html()), self.summary,
                           self.html])
         self._show(self.dropdown.value)
@@ -191,5 +196,7 @@ class NeuronText(widgets.VBox):
         self.summary.value = (f"unit {self.unit} over {len(self.text)} characters: "
                               f"mean {self.values.mean():+.2f}, min {self.values.min():+.2f},"
                               f" max {self.values.max():+.2f}")
-        self.html.value = coloured_text_html(self.text, self.values)
+        if self.unit not in self._pages:      # each unit's page is written once
+            self._pages[self.unit] = coloured_text_html(self.text, self.values)
+        self.html.value = self._pages[self.unit]
 
