@@ -22,6 +22,7 @@ import numpy as np
 from .. import plots
 from ..classify import RNNClassifier, one_hot_tokens
 from ..functional import dtanh
+from ..plots.gradients import set_grad_flow
 from .figure_view import FigureView
 
 MIN_STEPS, MAX_STEPS = 10, 80
@@ -106,15 +107,19 @@ class GradientFlow(widgets.VBox):
     def _draw(self) -> None:
         self.view.show((self.radius, self.input_scale, self.steps), self._figure)
 
-    def _figure(self) -> None:
+    def _figure(self):
         label = f"r = {self.radius:.2f}, input scale {self.input_scale:.1f}"
         ax = self.view.axes
-        ax.clear()
+        if ax.lines:                          # the same axes: move the curves
+            set_grad_flow(ax, {label: self.relative}, guides={label: self.radius})
+            # the line at 1 and the frame are drawn over the curves
+            return [*ax.lines, ax.get_legend(), *ax.spines.values()]
         plots.grad_flow({label: self.relative}, ax=ax, guides={label: self.radius},
                         ylim=YLIM, ylabel="$\\|dL/dh_{T-k}\\| \\;/\\; \\|dL/dh_T\\|$")
         ax.axhline(1.0, color="0.5", lw=0.8)
         ax.set_xlim(0, MAX_STEPS)
         ax.set_title("gradient of the last step's loss, traced back k steps", fontsize=10)
+        return None
 
     def _readout_html(self) -> str:
         T = self.steps

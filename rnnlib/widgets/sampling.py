@@ -137,7 +137,7 @@ class SamplingExplorer(widgets.VBox):
         # the bars depend on the prefix and the temperature, the orange one on the sample
         self.view.show((self.prefix, self.temperature, first), self._figure)
 
-    def _figure(self) -> None:
+    def _figure(self):
         p = self.p_first.ravel()
         top = np.argsort(-p, kind="stable")[:N_BARS]         # most likely first
         first = self.continuation[0] if self.continuation else None
@@ -145,8 +145,16 @@ class SamplingExplorer(widgets.VBox):
         hit = np.flatnonzero(top == chosen)
         target = int(hit[0]) if hit.size else None         # its bar, if among the top
         ax = self.view.axes
-        ax.clear()
-        plots.prob_bars(p[top], [self.vocab.chars[k] for k in top], ax=ax)
+        labels = [self.vocab.chars[k] for k in top]
+        drawn = bool(ax.patches)
+        if drawn:                       # the same bars: new heights, colours and labels
+            for bar, height in zip(ax.patches, p[top]):
+                bar.set_height(height)
+                bar.set_facecolor(self._bar_colour)
+            ax.set_xticks(range(len(top)), [plots.char_label(c) for c in labels])
+        else:
+            plots.prob_bars(p[top], labels, ax=ax)
+            self._bar_colour = ax.patches[0].get_facecolor()
         if target is not None:
             ax.patches[target].set_facecolor("#d9822b")
         shown = (f", sampled {plots.char_label(first)!r} (orange)" if first is not None
@@ -154,6 +162,10 @@ class SamplingExplorer(widgets.VBox):
         ax.set_title(f"p of the first character after {self.prefix[-12:]!r} at "
                      f"τ = {self.temperature:.2f}{shown}; the top {len(top)} of "
                      f"{len(p)}", fontsize=10)
+        if not drawn:
+            return None
+        # what changed, and the frame drawn over the bars' feet
+        return [*ax.patches, ax.xaxis, ax.title, *ax.spines.values()]
 
 
 __all__ = ["SamplingExplorer"]
