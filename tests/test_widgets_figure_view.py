@@ -86,7 +86,10 @@ def sampling_explorer():
     (GateStepper, [slide("slider", t) for t in (2, 3, 4)]),
     (GradientFlow, [slide("radius_slider", r) for r in (1.2, 0.7, 1.45)]),
     (sampling_explorer, [lambda w, tau=tau: w.set_temperature(tau) for tau in (0.5, 2.0, 0.2)]),
-], ids=["HelloStepper", "BackwardStepper", "GateStepper", "GradientFlow", "SamplingExplorer"])
+    (LossExplorer, [slide("slider", t) for t in (2, 3, 4)] + [lambda w: w.train_button.click(),
+                                                             slide("slider", 1)]),
+], ids=["HelloStepper", "BackwardStepper", "GateStepper", "GradientFlow", "SamplingExplorer",
+        "LossExplorer"])
 def test_redrawing_only_what_changed_gives_the_picture_of_a_full_draw(make, moves):
     """After the first move, these widgets redraw only the artists that change, over a
     kept picture of the rest. Each such view (one not seen before) equals the same view

@@ -88,6 +88,7 @@ class FigureView:
         self._crop: tuple[slice, slice] | None = None
         self._moving: list[Artist] = []                    # drawn over the background
         self._background = None                            # the rest, as pixels
+        self._changed_before: set[int] = set()             # ids of the last changes
         self._cache: dict[Hashable, bytes] = {}
 
     def show(self, key: Hashable, draw: Callable[[], Iterable[Artist] | None]) -> bytes:
@@ -96,6 +97,7 @@ class FigureView:
         ``draw()`` updates the figure. If it returns the artists it changed (and it changes
         nothing else), only those are drawn again, over a picture of the rest kept from
         before: the axes, ticks and labels that stay the same are not drawn every time.
+        An artist may be a whole ``Axes``, drawn again with whatever it holds then.
         """
         png = self._cache.get(key)
         if png is None:
@@ -139,15 +141,17 @@ class FigureView:
         """
         canvas = self.figure.canvas
         changed = list(changed) if changed is not None else []
-        if changed and self._background is not None and \
-                {id(a) for a in changed} == {id(a) for a in self._moving}:
+        same = bool(changed) and {id(a) for a in changed} == self._changed_before
+        self._changed_before = {id(a) for a in changed}
+        if same and self._background is not None:
             self._draw_moving()                        # the same artists moved again
         else:
             for a in self._moving:                     # anything may have changed: draw all
                 a.set_animated(False)
             self._moving, self._background = [], None
-            if changed and self.renders > 0:
-                # keep a picture of everything but what moves, then draw what moves over it
+            if same:
+                # the same artists changed twice running: keep a picture of everything
+                # else, and from now on draw only them over it
                 self._moving = sorted(changed, key=lambda a: a.get_zorder())
                 for a in self._moving:
                     a.set_animated(True)

@@ -102,6 +102,7 @@ class LossExplorer(widgets.VBox):
         self.iteration = 0
         self.history = []
         self.view.forget()             # in case the model was changed from outside
+        self._curve_iteration = None   # the iteration whose loss curve is drawn
         self._forward()
         self._show()
 
@@ -136,11 +137,13 @@ class LossExplorer(widgets.VBox):
         # the weights, so what is drawn, are fixed by the iteration reached from the start
         self.view.show((self.t, self.iteration), self._figure)
 
-    def _figure(self) -> None:
+    def _figure(self):
         chars = self.vocab.chars
         target = int(self.targets[self.t - 1])
         fig, axes = self.view.figure, self.view.axes
-        for ax in axes:
+        # a move of the slider changes the bars; training changes the loss curve too
+        redraw = axes[:2] if self.iteration == self._curve_iteration else axes
+        for ax in redraw:
             ax.clear()
         plots.logit_bars(self.y_t, chars, ax=axes[0], title=f"logits $y_{{{self.t}}}$")
         # plain text only: a title with $...$ is laid out by mathtext, which has no
@@ -150,6 +153,13 @@ class LossExplorer(widgets.VBox):
         axes[1].axhline(1 / len(chars), color="#555", ls=":", lw=1)
         axes[1].text(len(chars) - 0.5, 1 / len(chars), "1/V", ha="right", va="bottom",
                      fontsize=8, color="#555")
+        title = fig.suptitle(f"step t = {self.t}: input "
+                             f"{plots.char_label(self.input_char)!r} → target "
+                             f"{plots.char_label(self.target_char)!r}   "
+                             f"(iteration {self.iteration})", fontsize=11)
+        if len(redraw) == 2:
+            return [*redraw, title]
+        self._curve_iteration = self.iteration
         h = np.asarray(self.history, dtype=float)
         ax = axes[2]
         ax.plot(h[:, 0], h[:, 1], marker="o", ms=3, lw=1.5, color="#2e6da4",
@@ -163,10 +173,7 @@ class LossExplorer(widgets.VBox):
         ax.set_xlim(0, max(10, self.iteration))
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, loc="upper right")
-        fig.suptitle(f"step t = {self.t}: input "
-                     f"{plots.char_label(self.input_char)!r} → target "
-                     f"{plots.char_label(self.target_char)!r}   "
-                     f"(iteration {self.iteration})", fontsize=11)
+        return [*axes, title]
 
     def _readout_html(self) -> str:
         td = '<td style="padding:1px 10px">'
