@@ -154,9 +154,7 @@ class BackwardStepper(widgets.VBox):
                              f"{plots.char_label(self.target_char)!r}   "
                              f"(gradient columns: one colour scale over all steps; "
                              f"1 − h²: 0 to 1)", fontsize=10)
-        if not drawn:
-            return None
-        # what changed, and the frames drawn over the cells
+        # what changes from step to step, and the frames drawn over the cells
         return [*(a for ax in axes for a in (*ax.images, *ax.spines.values(), *ax.texts,
                                              ax.title)), title]
 
@@ -185,8 +183,6 @@ class BackwardStepper(widgets.VBox):
             ax.set_title(title, fontsize=10, pad=12)     # room for the sums' limits
         title = fig.suptitle(f"running totals over {steps} (full sums at t = 1); each "
                              f"colour scale is fixed over all steps", fontsize=10)
-        if not drawn:
-            return None
         return [*(a for ax in axes for a in (ax.images[0], *ax.spines.values(), ax.title)),
                 title]
 

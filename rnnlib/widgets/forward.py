@@ -125,17 +125,16 @@ class HelloStepper(widgets.VBox):
                  f"(rows: characters for $x_t$, hidden units for the rest)")
         if ax.images:                 # the same columns with this step's numbers
             set_columns(ax, [v for v, _, _ in cols])
-            ax.set_title(title, fontsize=11, pad=14)
-            # what changed, and the cell outlines drawn over the cells
-            return [*ax.images, *ax.patches, *(t for t in ax.texts if t.get_gid() == "value"),
-                    ax.title]
-        # one fixed colour scale, the range of tanh, for every column and step, so
-        # equal colours mean equal numbers; larger sums saturate (the number shows)
-        plots.columns_side_by_side(cols, ax=ax, vmax=1.0)
-        fig.colorbar(ax.get_images()[-1], ax=ax, fraction=0.025, pad=0.01,
-                     label="value (colours stop at ±1)")
+        else:
+            # one fixed colour scale, the range of tanh, for every column and step, so
+            # equal colours mean equal numbers; larger sums saturate (the number shows)
+            plots.columns_side_by_side(cols, ax=ax, vmax=1.0)
+            fig.colorbar(ax.get_images()[-1], ax=ax, fraction=0.025, pad=0.01,
+                         label="value (colours stop at ±1)")
         ax.set_title(title, fontsize=11, pad=14)
-        return None
+        # what changes from step to step, and the cell outlines drawn over the cells
+        return [*ax.images, *ax.patches, *(t for t in ax.texts if t.get_gid() == "value"),
+                ax.title]
 
     def _draw_heatmap(self) -> None:
         self.heatmap_view.show(self.t, self._heatmap_figure)
@@ -148,7 +147,6 @@ class HelloStepper(widgets.VBox):
             plots.mark_time_step(ax, self.t - 1)
             self._outline = ax.patches[-1]
             self.heatmap_view.figure.tight_layout()
-            return None
         self._outline.set_x(self.t - 1.5)
         ax.set_title(title)
         # the frame and the tick marks are drawn over the outline

@@ -107,9 +107,7 @@ class GateStepper(widgets.VBox):
         title = fig.suptitle(f"step t = {t}: input {plots.char_label(self.input_char)!r}   "
                              f"(gates: white = closed 0, green = open 1; g, c, h: blue "
                              f"negative, red positive)", fontsize=10)
-        if not drawn:
-            return None
-        # what changed, and the frames drawn over the cells
+        # what changes from step to step, and the frames drawn over the cells
         return [*(a for ax in axes for a in (*ax.images, *ax.spines.values(), *ax.texts,
                                              ax.title)), title]
 
