@@ -64,11 +64,12 @@ class FigureView:
     the draws. The first render fixes the layout (a ``layout=`` engine runs once) and the
     crop, so every view has the same size and nothing moves between steps; a widget
     whose artists change size between views should leave room for them in ``figsize``.
+    ``pad`` is the margin, in inches, kept around what the first view draws.
     ``fixed_layout=False`` runs the layout engine at every render instead, for a widget
     that builds its axes again for each view.
     """
 
-    def __init__(self, figsize, nrows: int = 1, ncols: int = 1, pad: float = 0.08,
+    def __init__(self, figsize, nrows: int = 1, ncols: int = 1, pad: float = 0.15,
                  density: int = DENSITY, fixed_layout: bool = True, **subplots_kw):
         layout = subplots_kw.pop("layout", None)
         dpi = mpl.rcParams["figure.dpi"]
@@ -84,7 +85,9 @@ class FigureView:
         self.out = widgets.Output()
         self.png: bytes | None = None
         self.renders = 0
-        self._pad = int(round(pad * dpi * density))        # pixels kept around the content
+        # pixels kept around the content: room for labels a little wider than the first
+        # view's (a tick label "1000" where it was "10")
+        self._pad = int(round(pad * dpi * density))
         self._crop: tuple[slice, slice] | None = None
         self._moving: list[Artist] = []                    # drawn over the background
         self._background = None                            # the rest, as pixels
