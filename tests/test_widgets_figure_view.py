@@ -58,6 +58,21 @@ def test_a_view_is_drawn_once_and_shown_again_from_its_png():
     assert calls == [1, 2, 1] and view.renders == 3
 
 
+def test_the_kept_views_are_bounded_and_the_oldest_goes_first():
+    """A slider with many values keeps at most CACHE_SIZE views: the first one shown is
+    dropped (drawn again when asked for), the latest ones are kept."""
+    from rnnlib.widgets import figure_view
+    view = FigureView((1, 1), density=1)
+    drawn = []
+    n = figure_view.CACHE_SIZE + 3
+    for k in range(n):
+        view.show(k, lambda k=k: drawn.append(k))
+    view.show(n - 1, lambda: drawn.append("again"))
+    assert drawn == list(range(n))                     # the latest view was kept
+    view.show(0, lambda: drawn.append("again"))
+    assert drawn[-1] == "again" and len(view._cache) == figure_view.CACHE_SIZE
+
+
 def test_images_have_twice_the_pixels_and_are_shown_at_half_size():
     """A 3 x 2 inch figure at the default 100 dpi: the PNG is cropped to its content, at
     most 600 x 400 pixels but more than the 300 x 200 of one pixel per screen pixel, and

@@ -32,7 +32,7 @@ from matplotlib.figure import Figure
 
 DENSITY = 2          # image pixels per screen pixel: 2 is what retina screens show
 ZLIB_LEVEL = 1       # fast; Pillow's level 6 (matplotlib's) makes them ~25% smaller, ~3x slower
-CACHE_SIZE = 256     # views kept per figure; the oldest is dropped beyond that
+CACHE_SIZE = 64      # views kept per figure (a few MB); the oldest is dropped beyond that
 
 
 def encode_png(pixels: np.ndarray, level: int = ZLIB_LEVEL) -> bytes:
