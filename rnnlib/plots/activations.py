@@ -47,11 +47,35 @@ def column_heatmap(v, ax=None, title: str = "", row_labels=None, vmax: float = 1
                        fontsize=9)
     if annotate:
         for k, val in enumerate(v):
-            # dark cells get white text so the number stays readable
-            colour = "white" if abs(val) > 0.6 * vmax else "black"
             ax.text(0, k, fmt.format(val), ha="center", va="center", fontsize=8.5,
-                    color=colour)
+                    color=_number_colour(val, -vmax, vmax))
     if title:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+def _number_colour(val: float, vmin: float, vmax: float) -> str:
+    """Dark cells get white text so the number stays readable: the top 40% of a scale
+    from 0, the outer 40% of a scale symmetric about 0."""
+    dark = (val - vmin) / (vmax - vmin) > 0.6 if vmin >= 0 else abs(val) > 0.6 * vmax
+    return "white" if dark else "black"
+
+
+def set_column(ax, v, title: str | None = None, fmt: str = "{:.2f}"):
+    """Put new values (K,) or (K, 1) into a column drawn by :func:`column_heatmap` or
+    :func:`gate_column` with the same K: its colours, its numbers and, if given, its title.
+
+    The colour scale stays as it was drawn. A widget that steps through time calls this
+    instead of drawing the column again, which costs a fraction of the time.
+    """
+    v = np.asarray(v, dtype=float).reshape(-1)
+    im = ax.get_images()[0]
+    im.set_data(v[:, None])
+    lo, hi = im.norm.vmin, im.norm.vmax
+    for text, val in zip(ax.texts, v):
+        text.set_text(fmt.format(val))
+        text.set_color(_number_colour(val, lo, hi))
+    if title is not None:
         ax.set_title(title, fontsize=10)
     return ax
 
@@ -87,9 +111,8 @@ def columns_side_by_side(columns, ax=None, vmax: float = 1.0, fmt: str = "{:.2f}
         ax.add_patch(plt.Rectangle((x0 - 0.5, -0.5), 1, len(v), fill=False, lw=0.8,
                                    edgecolor="#444"))
         for k, val in enumerate(v):
-            # dark cells get white text so the number stays readable
             ax.text(x0, k, fmt.format(val), ha="center", va="center", fontsize=8.5,
-                    color="white" if abs(val) > 0.6 * vmax else "black")
+                    color=_number_colour(val, -vmax, vmax), gid="value")
         if labels is not None:
             for k, lab in enumerate(labels):
                 ax.text(x0 - 0.6, k, str(lab), ha="right", va="center", fontsize=9)
@@ -98,6 +121,23 @@ def columns_side_by_side(columns, ax=None, vmax: float = 1.0, fmt: str = "{:.2f}
     ax.set_ylim(K - 0.45, -1.4)
     ax.set_aspect("auto")
     ax.axis("off")
+    return ax
+
+
+def set_columns(ax, values, fmt: str = "{:.2f}"):
+    """Put new values into the columns drawn by :func:`columns_side_by_side` (the same
+    number of columns, each of the same length): their colours and numbers.
+
+    ``values``: one (K,) or (K, 1) array per column. The colour scale stays as drawn.
+    """
+    numbers = iter(t for t in ax.texts if t.get_gid() == "value")
+    for im, v in zip(ax.get_images(), values):
+        v = np.asarray(v, dtype=float).reshape(-1)
+        im.set_data(v[:, None])
+        for val in v:
+            text = next(numbers)
+            text.set_text(fmt.format(val))
+            text.set_color(_number_colour(val, im.norm.vmin, im.norm.vmax))
     return ax
 
 
@@ -156,10 +196,8 @@ def gate_column(v, ax=None, title: str = "", vmin: float = 0.0, vmax: float = 1.
     ax.set_yticklabels(row_labels if row_labels is not None else [str(k) for k in range(K)],
                        fontsize=9)
     for k, val in enumerate(v):
-        # where the colour is dark the number is written in white
-        dark = (val - vmin) / (vmax - vmin) > 0.6 if vmin >= 0 else abs(val) > 0.6 * vmax
         ax.text(0, k, fmt.format(val), ha="center", va="center", fontsize=8.5,
-                color="white" if dark else "black")
+                color=_number_colour(val, vmin, vmax))
     if title:
         ax.set_title(title, fontsize=10)
     return ax

@@ -96,6 +96,29 @@ def grad_flow(norms: dict, ax=None, guides: dict | None = None, ylim=None,
     return ax
 
 
+def set_grad_flow(ax, norms: dict, guides: dict | None = None):
+    """Put new values into the curves drawn by :func:`grad_flow` with as many labels (the
+    same ones with guides): the lines, their labels and the legend's texts. The limits
+    of the axes stay as they are; a widget calls this instead of drawing again.
+    """
+    guides = guides or {}
+    lines = iter(ax.lines)
+    legend = ax.get_legend()
+    texts = iter(legend.get_texts() if legend is not None else [])
+    for label, vals in norms.items():
+        vals = np.asarray(vals, dtype=float)
+        k = np.arange(len(vals))
+        line = next(lines)
+        line.set_data(k, np.where(vals > 0, vals, np.nan))
+        line.set_label(label)
+        text = next(texts, None)             # the curves come first in the legend
+        if text is not None:
+            text.set_text(label)
+        if label in guides:
+            next(lines).set_data(k, vals[0] * float(guides[label]) ** k)
+    return ax
+
+
 def unrolled_graph(inputs, targets, ax=None, backward: bool = True):
     """The RNN unrolled over time: x_t -> h_t -> y_t -> L_t, with h_{t-1} -> h_t.
 

@@ -1,8 +1,11 @@
 """Interactive widgets of the course (ipywidgets only; no maths of their own).
 
 Every widget here works on ipywidgets 7.7 (what Colab ships) and 8: each is a ``VBox``
-subclass that displays itself, and draws matplotlib figures inside ``Output`` widgets
-with ``plt.show()``, so no ipympl or custom widget manager is needed. Each keeps the
+subclass that displays itself, and shows matplotlib figures as PNG images inside
+``Output`` widgets, so no ipympl or custom widget manager is needed. A widget that
+redraws on every control move draws through a :class:`~rnnlib.widgets.figure_view.FigureView`
+(one kept figure, a PNG per view drawn once, fast to answer a click); ``figure_in`` is the
+plain ``plt.show()`` way, for figures drawn once in a while. Each widget keeps the
 numbers it shows as attributes, so tests can drive it without a browser.
 """
 from __future__ import annotations

@@ -22,7 +22,9 @@ from .. import plots
 from ..functional import dtanh
 from ..rnn import RNN
 from ..vocab import Vocab
-from . import StepControls, check_model_vocab, figure_in, text_vocab, warm_up
+from ..plots.activations import set_column
+from . import StepControls, check_model_vocab, text_vocab, warm_up
+from .figure_view import FigureView
 
 
 def warmed_up_rnn(vocab: Vocab, text: str, hidden_size: int = 6, seed: int = 0,
@@ -88,8 +90,13 @@ class BackwardStepper(widgets.VBox):
         self.slider = self.steps.slider
         self.back_button, self.forward_button = self.steps.prev_button, self.steps.next_button
         self.readout = widgets.HTML()
-        self.columns_out = widgets.Output()
-        self.totals_out = widgets.Output()
+        H, V = self.model.hidden_size, self.model.vocab_size
+        self.columns_view = FigureView((1.3 * 7 + 0.6, 0.42 * max(H, V) + 1.9), 1, 7,
+                                       layout="constrained")
+        self.totals_view = FigureView((4.0 + 0.45 * 2 * H, 0.35 * H + 2.0), 1, 2,
+                                      gridspec_kw={"width_ratios": [1, 1]},
+                                      layout="constrained")
+        self.columns_out, self.totals_out = self.columns_view.out, self.totals_view.out
         self.slider.observe(lambda change: self._show(int(change["new"])), names="value")
 
         super().__init__([self.steps, self.readout, self.columns_out, self.totals_out])
@@ -117,8 +124,10 @@ class BackwardStepper(widgets.VBox):
         self._draw_totals()
 
     def _draw_columns(self) -> None:
-        H, V = self.model.hidden_size, self.model.vocab_size
-        units = [str(k) for k in range(H)]
+        self.columns_view.show(self.t, self._columns_figure)
+
+    def _columns_figure(self):
+        units = [str(k) for k in range(self.model.hidden_size)]
         t = self.t
         cols = [(self.dy, f"$dy_{{{t}}}$", [plots.char_label(c) for c in self.vocab.chars],
                  self._vmax_dy),
@@ -130,38 +139,52 @@ class BackwardStepper(widgets.VBox):
                 (self.dh_to_prev, "$W_{hh}^T dh_{raw}$\n" +
                  (f"(sent to t={t - 1})" if t > 1 else "($dL/dh_0$)"), units,
                  self._vmax_dh)]
-        height = 0.42 * max(H, V) + 1.9
-        with figure_in(self.columns_out, 1, len(cols), figsize=(1.3 * len(cols) + 0.6, height),
-                       layout="constrained") as (fig, axes):
-            for ax, (col, title, labels, vmax) in zip(axes, cols):
+        fig, axes = self.columns_view.figure, self.columns_view.axes
+        drawn = bool(axes[0].images)
+        for ax, (col, title, labels, vmax) in zip(axes, cols):
+            if drawn:                         # same columns, new numbers: update them
+                set_column(ax, col, title=title, fmt="{:+.3f}")
+            else:
                 plots.column_heatmap(col, ax=ax, title=title, row_labels=labels, vmax=vmax,
                                      fmt="{:+.3f}")
-            axes[0].set_ylabel("character")
-            axes[1].set_ylabel("hidden unit")
-            fig.suptitle(f"backward through step t = {t}: input "
-                         f"{plots.char_label(self.input_char)!r}, target "
-                         f"{plots.char_label(self.target_char)!r}   "
-                         f"(gradient columns: one colour scale over all steps; "
-                         f"1 − h²: 0 to 1)",
-                         fontsize=10)
+        axes[0].set_ylabel("character")
+        axes[1].set_ylabel("hidden unit")
+        title = fig.suptitle(f"backward through step t = {t}: input "
+                             f"{plots.char_label(self.input_char)!r}, target "
+                             f"{plots.char_label(self.target_char)!r}   "
+                             f"(gradient columns: one colour scale over all steps; "
+                             f"1 − h²: 0 to 1)", fontsize=10)
+        # what changes from step to step, and the frames drawn over the cells
+        return [*(a for ax in axes for a in (*ax.images, *ax.spines.values(), *ax.texts,
+                                             ax.title)), title]
 
     def _draw_totals(self) -> None:
-        H = self.model.hidden_size
+        self.totals_view.show(self.t, self._totals_figure)
+
+    def _totals_figure(self):
         t, T = self.t, self.T
         steps = f"steps {T}..{t}" if t < T else f"step {T} only"
-        with figure_in(self.totals_out, 1, 2, figsize=(4.0 + 0.45 * 2 * H, 0.35 * H + 2.0),
-                       gridspec_kw={"width_ratios": [1, 1]}, layout="constrained") as (fig, axes):
+        fig, axes = self.totals_view.figure, self.totals_view.axes
+        why_title = f"$dW_{{hy}}$ so far: $\\sum_{{s={t}}}^{{{T}}} dy_s\\,h_s^T$"
+        whh_title = (f"$dW_{{hh}}$ so far: $\\sum_{{s={t}}}^{{{T}}} "
+                     f"dh_{{raw,s}}\\,h_{{s-1}}^T$")
+        drawn = bool(axes[0].images)
+        if drawn:                             # the same heatmaps with new sums
+            axes[0].images[0].set_data(self.dWhy_so_far)
+            axes[1].images[0].set_data(self.dWhh_so_far)
+        else:
             plots.signed_heatmap(self.dWhy_so_far, ax=axes[0], vmax=self._vmax_dWhy,
                                  row_labels=[plots.char_label(c) for c in self.vocab.chars],
-                                 title=f"$dW_{{hy}}$ so far: $\\sum_{{s={t}}}^{{{T}}} "
-                                       f"dy_s\\,h_s^T$",
-                                 xlabel="hidden unit", ylabel="character")
+                                 title=why_title, xlabel="hidden unit", ylabel="character")
             plots.signed_heatmap(self.dWhh_so_far, ax=axes[1], vmax=self._vmax_dWhh,
-                                 title=f"$dW_{{hh}}$ so far: $\\sum_{{s={t}}}^{{{T}}} "
-                                       f"dh_{{raw,s}}\\,h_{{s-1}}^T$",
-                                 xlabel="from unit (of $h_{s-1}$)", ylabel="to unit")
-            fig.suptitle(f"running totals over {steps} (full sums at t = 1); each colour "
-                         f"scale is fixed over all steps", fontsize=10)
+                                 title=whh_title, xlabel="from unit (of $h_{s-1}$)",
+                                 ylabel="to unit")
+        for ax, title in zip(axes, (why_title, whh_title)):
+            ax.set_title(title, fontsize=10, pad=12)     # room for the sums' limits
+        title = fig.suptitle(f"running totals over {steps} (full sums at t = 1); each "
+                             f"colour scale is fixed over all steps", fontsize=10)
+        return [*(a for ax in axes for a in (ax.images[0], *ax.spines.values(), ax.title)),
+                title]
 
     def _readout_html(self) -> str:
         def norm(a):

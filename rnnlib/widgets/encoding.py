@@ -15,7 +15,7 @@ import ipywidgets as widgets
 from .. import plots
 from .._style import BORDER, ERROR
 from ..vocab import Vocab
-from . import figure_in
+from .figure_view import FigureView
 
 FORMS = ("as typed", "NFC", "NFD")
 MAX_SHOWN = 60     # columns drawn; longer texts are encoded in full but drawn in part
@@ -44,7 +44,8 @@ class OneHotExplorer(widgets.VBox):
         self.button = widgets.Button(description="encode", button_style="primary",
                                      layout=widgets.Layout(width="90px"))
         self.info = widgets.HTML()
-        self.plot_out = widgets.Output()
+        self.view = FigureView((3.5, 2.2), layout="tight")
+        self.plot_out = self.view.out
         self.text_box.observe(lambda change: self.update(), names="value")
         self.form_buttons.observe(lambda change: self.update(), names="value")
         self.button.on_click(lambda _: self.update())
@@ -101,13 +102,17 @@ class OneHotExplorer(widgets.VBox):
         T = min(self.T, MAX_SHOWN)
         w = max(3.5, 0.42 * T + 2.2)
         h = max(2.2, 0.3 * self.V + 1.3)
-        with figure_in(self.plot_out, figsize=(min(w, 16), min(h, 14))) as (fig, ax):
-            title = f"one-hot matrix: V = {self.V} rows, T = {self.T} columns"
-            if self.T > MAX_SHOWN:
-                title += f" (first {MAX_SHOWN} drawn)"
-            plots.one_hot_heatmap(self.x[:T], self.vocab.chars, self.text[:T], ax=ax,
-                                  title=title)
-            fig.tight_layout()
+        self.view.resize((min(w, 16), min(h, 14)))
+        self.view.show(self.text, self._figure)
+
+    def _figure(self) -> None:
+        T = min(self.T, MAX_SHOWN)
+        ax = self.view.axes
+        ax.clear()
+        title = f"one-hot matrix: V = {self.V} rows, T = {self.T} columns"
+        if self.T > MAX_SHOWN:
+            title += f" (first {MAX_SHOWN} drawn)"
+        plots.one_hot_heatmap(self.x[:T], self.vocab.chars, self.text[:T], ax=ax, title=title)
 
 
 __all__ = ["OneHotExplorer"]

@@ -18,7 +18,9 @@ import numpy as np
 from .. import plots
 from ..rnn import RNN
 from ..vocab import Vocab
-from . import StepControls, check_model_vocab, figure_in, text_vocab
+from ..plots.activations import set_columns
+from . import StepControls, check_model_vocab, text_vocab
+from .figure_view import FigureView
 
 
 def readable_rnn(vocab_size: int, hidden_size: int = 6, seed: int = 0) -> RNN:
@@ -69,8 +71,11 @@ class HelloStepper(widgets.VBox):
                                  description="play")
         widgets.jslink((self.play, "value"), (self.slider, "value"))
         self.readout = widgets.HTML()
-        self.columns_out = widgets.Output()
-        self.heatmap_out = widgets.Output()
+        H = self.model.hidden_size
+        self.columns_view = FigureView((1.3 * 7 + 1.6, 0.42 * max(H, self.model.vocab_size) + 1.3))
+        self.heatmap_view = FigureView((max(4.0, 0.5 * T + 2.2), max(2.6, 0.3 * H + 1.4)))
+        self.columns_out, self.heatmap_out = self.columns_view.out, self.heatmap_view.out
+        self._outline = None
         self.slider.observe(self._on_slider, names="value")
 
         controls = widgets.HBox([self.play, self.steps])
@@ -103,6 +108,9 @@ class HelloStepper(widgets.VBox):
         self.readout.value = self._readout_html()
 
     def _draw_columns(self) -> None:
+        self.columns_view.show(self.t, self._columns_figure)
+
+    def _columns_figure(self):
         H = self.model.hidden_size
         cols = [(self.x_t, r"$x_t$", [plots.char_label(c) for c in self.vocab.chars]),
                 (self.h_prev, r"$h_{t-1}$", range(H)),
@@ -111,27 +119,38 @@ class HelloStepper(widgets.VBox):
                 (self.bh, r"$+\ b_h$", None),
                 (self.a_t, r"$=$ sum", None),
                 (self.h_t, r"$h_t=\tanh($sum$)$", range(H))]
-        width = 1.3 * len(cols) + 1.6
-        height = 0.42 * max(H, self.model.vocab_size) + 1.3
-        with figure_in(self.columns_out, figsize=(width, height)) as (fig, ax):
+        fig, ax = self.columns_view.figure, self.columns_view.axes
+        title = (f"step t = {self.t}: input {plots.char_label(self.input_char)!r}, "
+                 f"target {plots.char_label(self.target_char)!r}   "
+                 f"(rows: characters for $x_t$, hidden units for the rest)")
+        if ax.images:                 # the same columns with this step's numbers
+            set_columns(ax, [v for v, _, _ in cols])
+        else:
             # one fixed colour scale, the range of tanh, for every column and step, so
             # equal colours mean equal numbers; larger sums saturate (the number shows)
             plots.columns_side_by_side(cols, ax=ax, vmax=1.0)
             fig.colorbar(ax.get_images()[-1], ax=ax, fraction=0.025, pad=0.01,
                          label="value (colours stop at ±1)")
-            ax.set_title(f"step t = {self.t}: input {plots.char_label(self.input_char)!r}, "
-                         f"target {plots.char_label(self.target_char)!r}   "
-                         f"(rows: characters for $x_t$, hidden units for the rest)",
-                         fontsize=11, pad=14)
+        ax.set_title(title, fontsize=11, pad=14)
+        # what changes from step to step, and the cell outlines drawn over the cells
+        return [*ax.images, *ax.patches, *(t for t in ax.texts if t.get_gid() == "value"),
+                ax.title]
 
     def _draw_heatmap(self) -> None:
-        T, H = self.hs.shape
-        size = (max(4.0, 0.5 * T + 2.2), max(2.6, 0.3 * H + 1.4))
-        with figure_in(self.heatmap_out, figsize=size) as (fig, ax):
-            plots.hidden_heatmap(self.hs, chars=self.text[:-1], ax=ax,
-                                 title=f"h_t over time (step {self.t} outlined)")
+        self.heatmap_view.show(self.t, self._heatmap_figure)
+
+    def _heatmap_figure(self):
+        ax = self.heatmap_view.axes
+        title = f"h_t over time (step {self.t} outlined)"
+        if self._outline is None:            # the heatmap is the same at every step
+            plots.hidden_heatmap(self.hs, chars=self.text[:-1], ax=ax, title=title)
             plots.mark_time_step(ax, self.t - 1)
-            fig.tight_layout()
+            self._outline = ax.patches[-1]
+            self.heatmap_view.figure.tight_layout()
+        self._outline.set_x(self.t - 1.5)
+        ax.set_title(title)
+        # the frame and the tick marks are drawn over the outline
+        return [self._outline, *ax.spines.values(), ax.xaxis, ax.title]
 
     def _readout_html(self) -> str:
         def esc(ch):

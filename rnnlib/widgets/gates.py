@@ -19,7 +19,9 @@ import numpy as np
 from .. import plots
 from ..lstm import LSTM
 from ..vocab import Vocab
-from . import StepControls, check_model_vocab, figure_in, text_vocab, warm_up
+from ..plots.activations import set_column
+from . import StepControls, check_model_vocab, text_vocab, warm_up
+from .figure_view import FigureView
 
 
 def trained_lstm(vocab: Vocab, text: str, hidden_size: int = 6, seed: int = 0,
@@ -58,8 +60,11 @@ class GateStepper(widgets.VBox):
         self.slider = self.steps.slider
         self.prev_button, self.next_button = self.steps.prev_button, self.steps.next_button
         self.readout = widgets.HTML()
-        self.gates_out = widgets.Output()
-        self.pred_out = widgets.Output()
+        H = self.model.hidden_size
+        self.gates_view = FigureView((1.45 * 7 + 0.8, 0.42 * H + 1.6), 1, 7,
+                                     layout="constrained")
+        self.pred_view = FigureView((4.5, 2.4), layout="constrained")
+        self.gates_out, self.pred_out = self.gates_view.out, self.pred_view.out
         self.slider.observe(lambda change: self._show(int(change["new"])), names="value")
         super().__init__([self.steps, self.readout, self.gates_out, self.pred_out])
         self._show(1)
@@ -79,6 +84,10 @@ class GateStepper(widgets.VBox):
         self._draw()
 
     def _draw(self) -> None:
+        self.gates_view.show(self.t, self._gates_figure)
+        self.pred_view.show(self.t, self._prediction_figure)
+
+    def _gates_figure(self):
         H = self.model.hidden_size
         t, vc = self.t, self._vmax_c
         cols = [(self.f, "f (forget)", 0.0, 1.0), (self.c_prev, f"$c_{{{t - 1}}}$", -vc, vc),
@@ -87,18 +96,26 @@ class GateStepper(widgets.VBox):
                 (self.o, "o (output)", 0.0, 1.0),
                 (self.h, f"$h_{{{t}}} = o\\,\\tanh(c_{{{t}}})$", -1.0, 1.0)]
         units = [str(u) for u in range(H)]
-        with figure_in(self.gates_out, 1, len(cols), figsize=(1.45 * len(cols) + 0.8,
-                                                             0.42 * H + 1.6),
-                       layout="constrained") as (fig, axes):
-            for ax, (col, title, lo, hi) in zip(axes, cols):
+        fig, axes = self.gates_view.figure, self.gates_view.axes
+        drawn = bool(axes[0].images)
+        for ax, (col, title, lo, hi) in zip(axes, cols):
+            if drawn:                         # same columns, new numbers: update them
+                set_column(ax, col, title=title)
+            else:
                 plots.gate_column(col, ax=ax, title=title, vmin=lo, vmax=hi, row_labels=units)
-            axes[0].set_ylabel("hidden unit")
-            fig.suptitle(f"step t = {t}: input {plots.char_label(self.input_char)!r}   "
-                         f"(gates: white = closed 0, green = open 1; g, c, h: blue "
-                         f"negative, red positive)", fontsize=10)
-        with figure_in(self.pred_out, figsize=(4.5, 2.4), layout="constrained") as (fig, ax):
-            plots.prob_bars(self.p, self.vocab.chars, target=int(self.targets[t - 1]), ax=ax,
-                            title=f"$p_{{{t}}}$:")
+        axes[0].set_ylabel("hidden unit")
+        title = fig.suptitle(f"step t = {t}: input {plots.char_label(self.input_char)!r}   "
+                             f"(gates: white = closed 0, green = open 1; g, c, h: blue "
+                             f"negative, red positive)", fontsize=10)
+        # what changes from step to step, and the frames drawn over the cells
+        return [*(a for ax in axes for a in (*ax.images, *ax.spines.values(), *ax.texts,
+                                             ax.title)), title]
+
+    def _prediction_figure(self) -> None:
+        ax = self.pred_view.axes
+        ax.clear()
+        plots.prob_bars(self.p, self.vocab.chars, target=int(self.targets[self.t - 1]), ax=ax,
+                        title=f"$p_{{{self.t}}}$:")
 
     def _readout_html(self) -> str:
         inp, tgt, pred = (html.escape(repr(ch), quote=False) for ch in

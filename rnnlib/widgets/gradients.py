@@ -22,7 +22,8 @@ import numpy as np
 from .. import plots
 from ..classify import RNNClassifier, one_hot_tokens
 from ..functional import dtanh
-from . import figure_in
+from ..plots.gradients import set_grad_flow
+from .figure_view import FigureView
 
 MIN_STEPS, MAX_STEPS = 10, 80
 YLIM = (1e-20, 1e15)      # fixed, so moving a slider moves the curve, not the axis
@@ -73,7 +74,8 @@ class GradientFlow(widgets.VBox):
             continuous_update=False, style=style,
             layout=widgets.Layout(width="420px"))
         self.readout = widgets.HTML()
-        self.out = widgets.Output()
+        self.view = FigureView((7.5, 3.8), layout="constrained")
+        self.out = self.view.out
         for s in (self.radius_slider, self.input_slider, self.steps_slider):
             s.observe(lambda change: self._update(), names="value")
         super().__init__([self.radius_slider, self.input_slider, self.steps_slider,
@@ -103,13 +105,21 @@ class GradientFlow(widgets.VBox):
         self._draw()
 
     def _draw(self) -> None:
+        self.view.show((self.radius, self.input_scale, self.steps), self._figure)
+
+    def _figure(self):
         label = f"r = {self.radius:.2f}, input scale {self.input_scale:.1f}"
-        with figure_in(self.out, figsize=(7.5, 3.8), layout="constrained") as (fig, ax):
-            plots.grad_flow({label: self.relative}, ax=ax, guides={label: self.radius},
-                            ylim=YLIM, ylabel="$\\|dL/dh_{T-k}\\| \\;/\\; \\|dL/dh_T\\|$")
-            ax.axhline(1.0, color="0.5", lw=0.8)
-            ax.set_xlim(0, MAX_STEPS)
-            ax.set_title("gradient of the last step's loss, traced back k steps", fontsize=10)
+        ax = self.view.axes
+        if ax.lines:                          # the same axes: move the curves
+            set_grad_flow(ax, {label: self.relative}, guides={label: self.radius})
+            # the line at 1 and the frame are drawn over the curves
+            return [*ax.lines, ax.get_legend(), *ax.spines.values()]
+        plots.grad_flow({label: self.relative}, ax=ax, guides={label: self.radius},
+                        ylim=YLIM, ylabel="$\\|dL/dh_{T-k}\\| \\;/\\; \\|dL/dh_T\\|$")
+        ax.axhline(1.0, color="0.5", lw=0.8)
+        ax.set_xlim(0, MAX_STEPS)
+        ax.set_title("gradient of the last step's loss, traced back k steps", fontsize=10)
+        return None
 
     def _readout_html(self) -> str:
         T = self.steps

@@ -18,7 +18,7 @@ from matplotlib import colormaps, colors
 
 from .. import plots
 from ..classify import one_hot_tokens
-from . import figure_in
+from .figure_view import FigureView
 
 
 class SequenceProbe(widgets.VBox):
@@ -52,7 +52,8 @@ class SequenceProbe(widgets.VBox):
                                            layout=widgets.Layout(width="70px"))
         self.clear_button.on_click(lambda _: self._set([]))
         self.readout = widgets.HTML()
-        self.out = widgets.Output()
+        self.view = FigureView((6, 4), layout="constrained", fixed_layout=False)
+        self.out = self.view.out
         self.p_over_time = np.zeros((0, C))
         self.hs = np.zeros((0, model.hidden_size))
         self.p = None
@@ -105,14 +106,18 @@ class SequenceProbe(widgets.VBox):
             f"<br><b>after the last step:</b> {probs} → "
             f"<b>{html.escape(self.class_names[self.prediction])}</b>")
         T, H = self.hs.shape
-        with figure_in(self.out, 2, 1, figsize=(max(6, 0.45 * T + 3), 2.6 + 0.22 * H + 1.5),
-                       gridspec_kw={"height_ratios": [2.6, 0.22 * H + 1]},
-                       constrained_layout=True) as (fig, (ax1, ax2)):
-            names = [self.token_names[i] for i in self.tokens]
-            plots.proba_steps(self.p_over_time, names, self.class_names, ax=ax1,
-                              title="read-out of h_t after each step (only the last one "
-                                    "counts)")
-            plots.hidden_heatmap(self.hs, names, ax=ax2, title="hidden states h_t")
+        self.view.resize((max(6, 0.45 * T + 3), 2.6 + 0.22 * H + 1.5))
+        self.view.show(tuple(self.tokens), self._figure)
+
+    def _figure(self) -> None:
+        names = [self.token_names[i] for i in self.tokens]
+        fig = self.view.figure
+        fig.clear()                     # the heatmap's colour bar goes with it
+        ax1, ax2 = fig.subplots(2, 1, gridspec_kw={"height_ratios": [
+            2.6, 0.22 * self.model.hidden_size + 1]})
+        plots.proba_steps(self.p_over_time, names, self.class_names, ax=ax1,
+                          title="read-out of h_t after each step (only the last one counts)")
+        plots.hidden_heatmap(self.hs, names, ax=ax2, title="hidden states h_t")
 
 
 def _background(value: float, cmap, norm) -> str:
@@ -123,10 +128,14 @@ def _background(value: float, cmap, norm) -> str:
 def coloured_text_html(text: str, values) -> str:
     """HTML with one span per character, its background coloured by values (T,) in -1..1."""
     cmap, norm = colormaps["RdBu_r"], colors.Normalize(-1, 1)
+    values = np.asarray(values, dtype=float)
+    # every character's colour at once: one colour map call, not one per character
+    rgb = (cmap(norm(values))[:, :3] * 255).astype(int)
+    backgrounds = [f"#{r:02x}{g:02x}{b:02x}" for r, g, b in rgb.tolist()]
     parts = []
-    for ch, v in zip(text, np.asarray(values, dtype=float)):
+    for ch, v, background in zip(text, values, backgrounds):
         shown = "↵" if ch == "\n" else ("⇥" if ch == "\t" else ch)
-        style = f"background:{_background(v, cmap, norm)}"
+        style = f"background:{background}"
         if abs(v) > 0.75:                  # dark cells need light text to stay readable
             style += ";color:white"
         parts.append(f'<span style="{style}" title="{v:+.2f}">{html.escape(shown)}</span>')
@@ -176,6 +185,7 @@ class NeuronText(widgets.VBox):
         self.dropdown.observe(lambda ch: self._show(ch["new"]), names="value")
         self.summary = widgets.HTML()
         self.html = widgets.HTML()
+        self._pages: dict[int, str] = {}
         super().__init__([self.dropdown, widgets.HTML(_legend_html()), self.summary,
                           self.html])
         self._show(self.dropdown.value)
@@ -186,5 +196,7 @@ class NeuronText(widgets.VBox):
         self.summary.value = (f"unit {self.unit} over {len(self.text)} characters: "
                               f"mean {self.values.mean():+.2f}, min {self.values.min():+.2f},"
                               f" max {self.values.max():+.2f}")
-        self.html.value = coloured_text_html(self.text, self.values)
+        if self.unit not in self._pages:      # each unit's page is written once
+            self._pages[self.unit] = coloured_text_html(self.text, self.values)
+        self.html.value = self._pages[self.unit]
 

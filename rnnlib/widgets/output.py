@@ -21,7 +21,8 @@ from .._style import HIGHLIGHT
 from ..optim import Adagrad
 from ..rnn import RNN
 from ..vocab import Vocab
-from . import figure_in, text_vocab, check_model_vocab
+from . import text_vocab, check_model_vocab
+from .figure_view import FigureView
 
 STEP_CHOICES = (1, 5, 20, 100)
 
@@ -67,7 +68,10 @@ class LossExplorer(widgets.VBox):
         self.reset_button = widgets.Button(description="reset",
                                            layout=widgets.Layout(width="80px"))
         self.readout = widgets.HTML()
-        self.plot_out = widgets.Output()
+        bar_w = max(3.0, 0.35 * len(self.vocab) + 1.2)
+        self.view = FigureView((2 * bar_w + 4.2, 3.1), 1, 3, layout="tight",
+                               gridspec_kw={"width_ratios": [bar_w, bar_w, 4.2]})
+        self.plot_out = self.view.out
         self.slider.observe(lambda change: self._show(), names="value")
         self.n_steps.observe(self._on_n_steps, names="value")
         self.train_button.on_click(lambda _: self.train(self.n_steps.value))
@@ -98,6 +102,8 @@ class LossExplorer(widgets.VBox):
         self.optimizer = Adagrad(lr=self.lr)
         self.iteration = 0
         self.history = []
+        self.view.forget()             # in case the model was changed from outside
+        self._curve_iteration = None   # the iteration whose loss curve is drawn
         self._forward()
         self._show()
 
@@ -129,37 +135,46 @@ class LossExplorer(widgets.VBox):
 
     # ---- drawing -----------------------------------------------------------------
     def _draw(self) -> None:
+        # the weights, so what is drawn, are fixed by the iteration reached from the start
+        self.view.show((self.t, self.iteration), self._figure)
+
+    def _figure(self):
         chars = self.vocab.chars
         target = int(self.targets[self.t - 1])
-        bar_w = max(3.0, 0.35 * len(chars) + 1.2)
-        with figure_in(self.plot_out, 1, 3, figsize=(2 * bar_w + 4.2, 3.1),
-                       gridspec_kw={"width_ratios": [bar_w, bar_w, 4.2]}) as (fig, axes):
-            plots.logit_bars(self.y_t, chars, ax=axes[0], title=f"logits $y_{{{self.t}}}$")
-            # plain text only: a title with $...$ is laid out by mathtext, which has no
-            # fallback font for characters such as Hangul
-            plots.prob_bars(self.p_t, chars, target=target, ax=axes[1],
-                            title="probabilities:")
-            axes[1].axhline(1 / len(chars), color="#555", ls=":", lw=1)
-            axes[1].text(len(chars) - 0.5, 1 / len(chars), "1/V", ha="right", va="bottom",
-                         fontsize=8, color="#555")
-            h = np.asarray(self.history, dtype=float)
-            ax = axes[2]
-            ax.plot(h[:, 0], h[:, 1], marker="o", ms=3, lw=1.5, color="#2e6da4",
-                    label="total loss")
-            ax.axhline(self.uniform_loss, color="#555", ls=":", lw=1,
-                       label=f"uniform guess, T·log V = {self.uniform_loss:.2f}")
-            ax.set_xlabel("training iteration")
-            ax.set_ylabel("loss (sum over the T steps)")
-            # headroom above the uniform-guess line for the legend
-            ax.set_ylim(0, max(self.uniform_loss, float(h[:, 1].max())) * 1.35)
-            ax.set_xlim(0, max(10, self.iteration))
-            ax.grid(alpha=0.3)
-            ax.legend(fontsize=8, loc="upper right")
-            fig.suptitle(f"step t = {self.t}: input "
-                         f"{plots.char_label(self.input_char)!r} → target "
-                         f"{plots.char_label(self.target_char)!r}   "
-                         f"(iteration {self.iteration})", fontsize=11)
-            fig.tight_layout()
+        fig, axes = self.view.figure, self.view.axes
+        # a move of the slider changes the bars; training changes the loss curve too
+        redraw = axes[:2] if self.iteration == self._curve_iteration else axes
+        for ax in redraw:
+            ax.clear()
+        plots.logit_bars(self.y_t, chars, ax=axes[0], title=f"logits $y_{{{self.t}}}$")
+        # plain text only: a title with $...$ is laid out by mathtext, which has no
+        # fallback font for characters such as Hangul
+        plots.prob_bars(self.p_t, chars, target=target, ax=axes[1],
+                        title="probabilities:")
+        axes[1].axhline(1 / len(chars), color="#555", ls=":", lw=1)
+        axes[1].text(len(chars) - 0.5, 1 / len(chars), "1/V", ha="right", va="bottom",
+                     fontsize=8, color="#555")
+        title = fig.suptitle(f"step t = {self.t}: input "
+                             f"{plots.char_label(self.input_char)!r} → target "
+                             f"{plots.char_label(self.target_char)!r}   "
+                             f"(iteration {self.iteration})", fontsize=11)
+        if len(redraw) == 2:
+            return [*redraw, title]
+        self._curve_iteration = self.iteration
+        h = np.asarray(self.history, dtype=float)
+        ax = axes[2]
+        ax.plot(h[:, 0], h[:, 1], marker="o", ms=3, lw=1.5, color="#2e6da4",
+                label="total loss")
+        ax.axhline(self.uniform_loss, color="#555", ls=":", lw=1,
+                   label=f"uniform guess, T·log V = {self.uniform_loss:.2f}")
+        ax.set_xlabel("training iteration")
+        ax.set_ylabel("loss (sum over the T steps)")
+        # headroom above the uniform-guess line for the legend
+        ax.set_ylim(0, max(self.uniform_loss, float(h[:, 1].max())) * 1.35)
+        ax.set_xlim(0, max(10, self.iteration))
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8, loc="upper right")
+        return [*axes, title]
 
     def _readout_html(self) -> str:
         td = '<td style="padding:1px 10px">'

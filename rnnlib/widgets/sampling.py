@@ -20,7 +20,8 @@ from .._style import ERROR, HIGHLIGHT, MUTED_TEXT, PANEL
 from ..functional import softmax
 from ..sampling import prime, sample_text
 from ..vocab import Vocab
-from . import check_model_vocab, figure_in
+from . import check_model_vocab
+from .figure_view import FigureView
 
 TAU_MIN, TAU_MAX = 0.1, 3.0
 N_BARS = 20          # the most likely characters drawn as bars
@@ -69,7 +70,9 @@ class SamplingExplorer(widgets.VBox):
         self.again_button = widgets.Button(description="sample again",
                                            button_style="primary")
         self.text_html = widgets.HTML()
-        self.plot_out = widgets.Output()
+        n_bars = min(N_BARS, len(vocab))
+        self.view = FigureView((max(4.5, 0.42 * n_bars + 1.5), 2.9), layout="tight")
+        self.plot_out = self.view.out
         for w in (self.tau_slider, self.prefix_box, self.length_slider, self.greedy_box):
             w.observe(lambda change: self.update(), names="value")
         self.again_button.on_click(lambda _: self.sample_again())
@@ -131,23 +134,39 @@ class SamplingExplorer(widgets.VBox):
                 f"({how}); the prefix is shaded.</div>")
 
     def _draw(self) -> None:
+        first = self.continuation[0] if self.continuation else None
+        # the bars depend on the prefix and the temperature, the orange one on the sample
+        self.view.show((self.prefix, self.temperature, first), self._figure)
+
+    def _figure(self):
         p = self.p_first.ravel()
         top = np.argsort(-p, kind="stable")[:N_BARS]         # most likely first
         first = self.continuation[0] if self.continuation else None
         chosen = self.vocab.char_to_ix.get(first, -1)
         hit = np.flatnonzero(top == chosen)
         target = int(hit[0]) if hit.size else None         # its bar, if among the top
-        with figure_in(self.plot_out, figsize=(max(4.5, 0.42 * len(top) + 1.5), 2.9)) \
-                as (fig, ax):
-            plots.prob_bars(p[top], [self.vocab.chars[k] for k in top], ax=ax)
-            if target is not None:
-                ax.patches[target].set_facecolor("#d9822b")
-            shown = (f", sampled {plots.char_label(first)!r} (orange)" if first is not None
-                     else "")
-            ax.set_title(f"p of the first character after {self.prefix[-12:]!r} at "
-                         f"τ = {self.temperature:.2f}{shown}; the top {len(top)} of "
-                         f"{len(p)}", fontsize=10)
-            fig.tight_layout()
+        ax = self.view.axes
+        labels = [self.vocab.chars[k] for k in top]
+        drawn = bool(ax.patches)
+        if drawn:                       # the same bars: new heights, colours and labels
+            for bar, height in zip(ax.patches, p[top]):
+                bar.set_height(height)
+                bar.set_facecolor(self._bar_colour)
+            ax.set_xticks(range(len(top)), [plots.char_label(c) for c in labels])
+        else:
+            plots.prob_bars(p[top], labels, ax=ax)
+            self._bar_colour = ax.patches[0].get_facecolor()
+        if target is not None:
+            ax.patches[target].set_facecolor("#d9822b")
+        shown = (f", sampled {plots.char_label(first)!r} (orange)" if first is not None
+                 else "")
+        ax.set_title(f"p of the first character after {self.prefix[-12:]!r} at "
+                     f"τ = {self.temperature:.2f}{shown}; the top {len(top)} of "
+                     f"{len(p)}", fontsize=10)
+        if not drawn:
+            return None
+        # what changed, and the frame drawn over the bars' feet
+        return [*ax.patches, ax.xaxis, ax.title, *ax.spines.values()]
 
 
 __all__ = ["SamplingExplorer"]
