@@ -280,3 +280,22 @@ def test_single_sequence_gradients_match_centred_differences(with_h_prev):
     h0 = rng.standard_normal((H, 1)) * 0.5 if with_h_prev else None
     for name, err in rnnlib.check_model(m, inputs, targets, h0).items():
         assert err < 1e-7, (name, err)
+
+
+@pytest.mark.parametrize("eps", [0.0, 0, -1e-5, float("nan"), float("inf"), -float("inf")])
+def test_a_step_size_that_is_not_a_positive_number_is_a_clear_error(eps):
+    """eps = 0 would divide by zero; eps < 0, nan and inf give meaningless differences.
+    Both check_model and numerical_gradient say so, name the value and suggest 1e-5,
+    and leave the parameters as they were."""
+    m = random_rnn(4, 3, 0)
+    before = {k: v.copy() for k, v in m.params.items()}
+    msg = rf"eps must be a finite number greater than 0, got {eps!r}.*1e-5"
+    with pytest.raises(ValueError, match=msg):
+        rnnlib.check_model(m, [0, 1, 2], [1, 2, 3], eps=eps)
+    with pytest.raises(ValueError, match=msg):
+        numerical_gradient(lambda: float(m.params["by"].sum()), m.params["by"], eps=eps)
+    for k in before:
+        np.testing.assert_array_equal(m.params[k], before[k])
+    with pytest.raises(TypeError, match=r"eps must be a small positive number such as 1e-5, "
+                                        r"got 'small'"):
+        rnnlib.check_model(m, [0, 1, 2], [1, 2, 3], eps="small")
