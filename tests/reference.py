@@ -77,3 +77,22 @@ class MinCharRNN:
             param += -self.learning_rate * dparam / np.sqrt(mem + 1e-8)   # adagrad update
         self.p += seq_length
         return loss
+
+
+def sample(params, h, seed_ix, n):
+    """min-char-rnn's sample: n character indices drawn with np.random.choice, feeding each
+    one back in as a one-hot vector."""
+    Wxh, Whh, Why, bh, by = (params[k] for k in ("Wxh", "Whh", "Why", "bh", "by"))
+    vocab_size = Why.shape[0]
+    x = np.zeros((vocab_size, 1))
+    x[seed_ix] = 1
+    ixes = []
+    for t in range(n):
+        h = np.tanh(np.dot(Wxh, x) + np.dot(Whh, h) + bh)
+        y = np.dot(Why, h) + by
+        p = np.exp(y) / np.sum(np.exp(y))
+        ix = np.random.choice(range(vocab_size), p=p.ravel())
+        x = np.zeros((vocab_size, 1))
+        x[ix] = 1
+        ixes.append(ix)
+    return ixes
