@@ -86,8 +86,8 @@ def speedup(rates: dict, name, ref) -> float:
 
 
 # ---- the reference: min-char-rnn's own loop (tests/reference.py) ----------------------
-def reference_trainer(data: list[int], V: int, block: int = 8):
-    ref = MinCharRNN(data, rnnlib.RNN(V, H, seed=0).params, seq_length=T)
+def reference_trainer(text: str, vocab: rnnlib.Vocab, block: int = 8):
+    ref = MinCharRNN(text, vocab.chars, rnnlib.RNN(len(vocab), H, seed=0).params, seq_length=T)
 
     def run() -> int:
         for _ in range(block):
@@ -342,7 +342,7 @@ def main(argv=None) -> None:
           f"BLAS threads while training: {rnnlib.blas_threads()}")
 
     model = rnnlib.RNN(V, H, seed=0)
-    runs = {"ref": reference_trainer(data.tolist(), V),
+    runs = {"ref": reference_trainer(text, vocab),
             (1, "float64"): rnnlib_trainer(text, 1, "float64"),
             (32, "float64"): rnnlib_trainer(text, 32, "float64")}
     runs.update({(N, "float32"): rnnlib_trainer(text, N, "float32") for N in batches})

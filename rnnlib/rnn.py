@@ -312,7 +312,7 @@ class RNN:
         hs = np.empty((T + 1, H), dtype=self.dtype)                # row t is h_t, row 0 h_0
         hs[0] = h0[:, 0]
         h = hs[1:]                                                 # (T, H): h_1 .. h_T
-        np.add(Wxh.T[ix], P["bh"][:, 0], out=h)                    # first Wxh x_t + bh
+        np.add(np.take(Wxh, ix, axis=1).T, P["bh"][:, 0], out=h)   # first Wxh x_t + bh
         rows, Whh_h = list(hs), np.empty(H, dtype=self.dtype)
         dot, tanh = np.dot, np.tanh
         for h_prev, h_t in zip(rows, rows[1:]):                    # (out= given by position:
@@ -333,8 +333,8 @@ class RNN:
 
         dtanh = np.multiply(h, h)
         np.subtract(1, dtanh, out=dtanh)                           # 1 - h_t^2, every step
-        rows, dh_next = list(zip(dh, dtanh))[::-1], np.zeros(H, dtype=self.dtype)
-        for d, dtanh_t in rows:                                    # steps T, T-1, .., 1
+        dh_next = np.zeros(H, dtype=self.dtype)
+        for d, dtanh_t in zip(dh[::-1], dtanh[::-1]):              # steps T, T-1, .., 1
             d += dh_next                                           # dh_out + dh_next
             d *= dtanh_t                                           # dh_raw_t
             dot(d, Whh, dh_next)                                   # Whh^T dh_raw_t

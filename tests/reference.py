@@ -47,13 +47,16 @@ def lossfun(params, inputs, targets, hprev, clip=None):
 
 
 class MinCharRNN:
-    """min-char-rnn's main loop over ``data`` (a list of character indices): a data pointer
-    that wraps to 0 (and h to zeros) at the end, hprev carried from chunk to chunk, lossFun
-    with clipping to [-5, 5], the smooth loss, and Adagrad by hand. ``params`` are copied.
+    """min-char-rnn's main loop over the text ``data``: characters to indices through
+    ``char_to_ix`` one chunk at a time, a data pointer that wraps to 0 (and h to zeros) at
+    the end, hprev carried from chunk to chunk, lossFun with clipping to [-5, 5], the smooth
+    loss, and Adagrad by hand. ``chars`` is the vocabulary in index order; ``params`` are
+    copied.
     """
 
-    def __init__(self, data, params, seq_length=25, learning_rate=1e-1):
-        self.data, self.seq_length, self.learning_rate = list(data), seq_length, learning_rate
+    def __init__(self, data, chars, params, seq_length=25, learning_rate=1e-1):
+        self.data, self.seq_length, self.learning_rate = data, seq_length, learning_rate
+        self.char_to_ix = {ch: i for i, ch in enumerate(chars)}
         self.params = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
         self.mem = {k: np.zeros_like(v) for k, v in self.params.items()}   # mWxh, mWhh, ...
         vocab_size = self.params["Why"].shape[0]
@@ -62,12 +65,12 @@ class MinCharRNN:
 
     def iteration(self):
         """One chunk: forward, backward, clipping and the Adagrad update; returns the loss."""
-        data, seq_length = self.data, self.seq_length
+        data, seq_length, char_to_ix = self.data, self.seq_length, self.char_to_ix
         if self.hprev is None or self.p + seq_length + 1 >= len(data):
             self.hprev = np.zeros((self.params["Whh"].shape[0], 1))   # reset RNN memory
             self.p = 0                                                  # go from start of data
-        inputs = data[self.p:self.p + seq_length]
-        targets = data[self.p + 1:self.p + seq_length + 1]
+        inputs = [char_to_ix[ch] for ch in data[self.p:self.p + seq_length]]
+        targets = [char_to_ix[ch] for ch in data[self.p + 1:self.p + seq_length + 1]]
         loss, grads, self.hprev, _ = lossfun(self.params, inputs, targets, self.hprev, clip=5)
         self.smooth_loss = self.smooth_loss * 0.999 + loss * 0.001
         for param, dparam, mem in zip([self.params[k] for k in self.params],
