@@ -155,53 +155,54 @@ class Trainer:
 
     def train(self, n_iters: int, callback: Callable[[Progress], None] | None = None
               ) -> list[Progress]:
-        """Run ``n_iters`` iterations; return the Progress of each (callback sees each too)."""
+        """Run ``n_iters`` iterations; return the Progress of each (callback sees each too).
+
+        Meanwhile the BLAS library uses ``rnnlib.blas_threads()`` threads, one unless set
+        otherwise (see rnnlib.threads)."""
+        with limit_blas_threads():
+            return self._train(n_iters, callback)
+
+    def _train(self, n_iters, callback) -> list[Progress]:
         cfg = self.config
         if isinstance(n_iters, bool) or not isinstance(n_iters, (int, np.integer)) or n_iters < 0:
             raise ValueError(f"n_iters must be a whole number >= 0, got {n_iters!r}.")
         T, N = cfg.seq_length, cfg.batch_size
         t0 = time.perf_counter()
         out = []
-        with limit_blas_threads():              # see rnnlib.threads
-            for _ in range(int(n_iters)):
-                p = self._iterate(T, N, t0)
-                out.append(p)
-                if callback is not None:
-                    callback(p)
+        for _ in range(int(n_iters)):
+            if self.pointer + T + 1 >= self.stream_len:
+                self.pointer, self.state = 0, None       # wrap: start again from h = 0
+            inputs, targets = self.batch()
+            text = None
+            if cfg.sample_every and self.iteration % cfg.sample_every == 0:
+                text = self.sample_now()
+                self.samples.append((self.iteration, text))
+            loss, grads, state = self.loss_and_grads(inputs, targets, self.state)
+            # one sum per gradient is cheaper than np.isfinite; a nan or inf anywhere spoils it
+            bad = []
+            if not math.isfinite(loss + sum(float(g.sum()) for g in grads.values())):
+                bad = [k for k, g in grads.items() if not np.isfinite(g).all()]
+            if not math.isfinite(loss) or bad:
+                raise TrainingDiverged(
+                    f"iteration {self.iteration}: the loss is {loss} and the gradients of "
+                    f"{bad or 'no parameter'} are not finite; training stopped before the "
+                    f"update, so the parameters (and any saved checkpoint) are the last "
+                    f"good ones. Lower learning_rate (now {cfg.learning_rate}) or clip "
+                    f"(now {cfg.clip}).")
+            self.optimizer.step(self.model.params, grads)
+            self.state = state
+            self.smooth_loss = self.smooth_loss * 0.999 + loss * 0.001
+            self.pointer += T
+            self.iteration += 1
+            self.history.append((self.iteration, loss, self.smooth_loss))
+            if cfg.checkpoint_every and self.iteration % cfg.checkpoint_every == 0:
+                self.save(cfg.checkpoint_path)
+            p = Progress(self.iteration, loss, self.smooth_loss,
+                         self.iteration * T * N, time.perf_counter() - t0, text)
+            out.append(p)
+            if callback is not None:
+                callback(p)
         return out
-
-    def _iterate(self, T: int, N: int, t0: float) -> Progress:
-        """One iteration of ``train``: the next chunk, forward, backward and the update."""
-        cfg = self.config
-        if self.pointer + T + 1 >= self.stream_len:
-            self.pointer, self.state = 0, None       # wrap: start again from h = 0
-        inputs, targets = self.batch()
-        text = None
-        if cfg.sample_every and self.iteration % cfg.sample_every == 0:
-            text = self.sample_now()
-            self.samples.append((self.iteration, text))
-        loss, grads, state = self.loss_and_grads(inputs, targets, self.state)
-        # one sum per gradient is cheaper than np.isfinite; a nan or inf anywhere spoils it
-        bad = []
-        if not math.isfinite(loss + sum(float(g.sum()) for g in grads.values())):
-            bad = [k for k, g in grads.items() if not np.isfinite(g).all()]
-        if not math.isfinite(loss) or bad:
-            raise TrainingDiverged(
-                f"iteration {self.iteration}: the loss is {loss} and the gradients of "
-                f"{bad or 'no parameter'} are not finite; training stopped before the "
-                f"update, so the parameters (and any saved checkpoint) are the last "
-                f"good ones. Lower learning_rate (now {cfg.learning_rate}) or clip "
-                f"(now {cfg.clip}).")
-        self.optimizer.step(self.model.params, grads)
-        self.state = state
-        self.smooth_loss = self.smooth_loss * 0.999 + loss * 0.001
-        self.pointer += T
-        self.iteration += 1
-        self.history.append((self.iteration, loss, self.smooth_loss))
-        if cfg.checkpoint_every and self.iteration % cfg.checkpoint_every == 0:
-            self.save(cfg.checkpoint_path)
-        return Progress(self.iteration, loss, self.smooth_loss,
-                        self.iteration * T * N, time.perf_counter() - t0, text)
 
     def loss_and_grads(self, inputs, targets, state):
         """The model's loss_and_grads over the batch, split across ``config.threads``.
@@ -209,8 +210,8 @@ class Trainer:
         Data parallelism: the columns are independent sequences and the loss is their mean,
         so groups of columns can be computed side by side (numpy lets other threads run while
         it works on arrays); the batch mean is the groups' means weighted by their share of
-        the columns. ``train`` keeps the BLAS library to one thread meanwhile (see
-        rnnlib.threads), so that its own threads and these do not compete for the cores.
+        the columns. ``train`` keeps the BLAS library to one thread meanwhile (unless told
+        otherwise, see rnnlib.threads), so that its threads and these do not compete.
         """
         if self._pool is None:
             return self.model.loss_and_grads(inputs, targets, state)
