@@ -17,7 +17,6 @@ import html
 import sys
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from .train import Progress
 
@@ -48,6 +47,7 @@ class ProgressBar:
         self.last: Progress | None = None
         self.samples: list[tuple[int, str]] = []
         self.show_samples = show_samples
+        from tqdm.auto import tqdm       # here, so that importing rnnlib does not need it
         self.bar = tqdm(total=self.total, desc=description, unit="it", file=file,
                         mininterval=0.2)
         notebook = sys.modules.get("tqdm.notebook")         # imported if tqdm.auto chose it

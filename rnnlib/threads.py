@@ -15,6 +15,7 @@ The limit is set through threadpoolctl, which finds the BLAS library numpy loade
 from __future__ import annotations
 
 import os
+import warnings
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -24,7 +25,7 @@ ENV_VAR = "RNNLIB_BLAS_THREADS"
 DEFAULT = 1
 
 _setting: int | None = None     # set_blas_threads; None: the environment variable, else DEFAULT
-_controller = None              # threadpoolctl's view of the loaded libraries, made once
+_controller = None              # threadpoolctl's view of the loaded libraries (False: none)
 _depth = 0                      # how many limit_blas_threads blocks are open
 
 
@@ -77,8 +78,18 @@ def limit_blas_threads(n: int | None = None) -> Iterator[int]:
             _depth -= 1
         return
     if _controller is None:
-        from threadpoolctl import ThreadpoolController
-        _controller = ThreadpoolController()
+        try:
+            from threadpoolctl import ThreadpoolController
+        except ImportError:          # rnnlib installed with --no-deps, as on Colab
+            warnings.warn("threadpoolctl is not installed, so rnnlib cannot limit the BLAS "
+                          "library's threads while it trains; pip install threadpoolctl.",
+                          stacklevel=3)
+            _controller = False
+        else:
+            _controller = ThreadpoolController()
+    if _controller is False:
+        yield n
+        return
     _depth += 1
     try:
         with _controller.limit(limits=n, user_api="blas"):

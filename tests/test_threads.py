@@ -121,3 +121,15 @@ def test_a_bad_environment_variable_is_a_clear_error_when_training(monkeypatch, 
         tr.train(1)
     assert tr.iteration == 0
     np.testing.assert_array_equal(tr.model.params["bh"], 0)
+
+
+def test_without_threadpoolctl_training_still_runs_with_a_warning(monkeypatch):
+    """rnnlib installed with --no-deps (as the Colab set-up cell does) may lack threadpoolctl:
+    training then runs without the limit and says how to get it."""
+    monkeypatch.setitem(sys.modules, "threadpoolctl", None)        # import fails
+    monkeypatch.setattr(threads, "_controller", None)
+    tr = rnnlib.Trainer("abcabcabc" * 10, rnnlib.TrainConfig(hidden_size=4, seq_length=4,
+                                                             sample_every=0))
+    with pytest.warns(UserWarning, match="pip install threadpoolctl"):
+        tr.train(2)
+    assert tr.iteration == 2
