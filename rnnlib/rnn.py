@@ -312,7 +312,7 @@ class RNN:
         hs = np.empty((T + 1, H), dtype=self.dtype)                # row t is h_t, row 0 h_0
         hs[0] = h0[:, 0]
         h = hs[1:]                                                 # (T, H): h_1 .. h_T
-        np.add(np.take(Wxh, ix, axis=1).T, P["bh"][:, 0], out=h)   # first Wxh x_t + bh
+        np.add(Wxh.T[ix], P["bh"][:, 0], out=h)                    # first Wxh x_t + bh
         rows, Whh_h = list(hs), np.empty(H, dtype=self.dtype)
         dot, tanh = np.dot, np.tanh
         for h_prev, h_t in zip(rows, rows[1:]):                    # (out= given by position:
