@@ -1,17 +1,23 @@
-"""How fast does rnnlib train and sample, against a plain min-char-rnn style loop?
+"""How fast does rnnlib train and sample, against min-char-rnn's own loop?
 
-    python benchmarks/speed.py                     # about two minutes, one BLAS thread
-    python benchmarks/speed.py --quick             # a rough look in ~30 s
-    OPENBLAS_NUM_THREADS=2 python benchmarks/speed.py   # OpenBLAS's default on two cores
+    python benchmarks/speed.py                  # a few minutes
+    python benchmarks/speed.py --quick          # a rough look in about a minute
     python benchmarks/speed.py --torch-python /path/to/venv/bin/python   # add torch.nn.RNN
 
 Work measured, all on the python_docs corpus with hidden size H = 100 and seq_length 25:
 one training iteration is forward, backward, clipping and Adagrad, counted in characters
-of training text per second (T * N per iteration). The reference is the same maths written
-the way min-char-rnn writes it: one time step at a time, dense one-hot column vectors,
-float64, N = 1. Every rate is the best of several rounds, because other programs share the
-machine; the best round is the one least disturbed by them. Every "times the reference" is
-the median, over rounds, of the two rates measured side by side in the same round.
+of training text per second (T * N per iteration). The reference is min-char-rnn's own
+loop, tests/reference.py (the one the tests compare against): lossFun with np.dot, Python
+lists of indices, dense one-hot vectors, a softmax with two exps, clipping with np.clip
+and Adagrad by hand, float64, N = 1. Every rate is the best of several rounds, because
+other programs share the machine; the best round is the one least disturbed by them.
+Every "times the reference" is the median, over rounds, of the two rates measured side by
+side in the same round.
+
+"One core busy": a second process spins on one core while training at N = 32 (float64) is
+timed with rnnlib's default (one BLAS thread while it trains), with one BLAS thread forced
+from the start (OPENBLAS_NUM_THREADS=1) and with numpy's default (one BLAS thread per core),
+each in its own process, and the same three without the spinning process.
 """
 from __future__ import annotations
 
@@ -34,17 +40,18 @@ if sys.platform.startswith("linux") and any(k not in os.environ for k in _MALLOC
     os.environ.update(_MALLOC)
     os.execv(sys.executable, [sys.executable, *sys.argv])
 
-# One BLAS thread unless told otherwise: the threads=2 rows split the batch over the cores
-# themselves, and OpenBLAS's own threads would fight them for the same cores. To time
-# OpenBLAS's default instead, run with OPENBLAS_NUM_THREADS set to the number of cores.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-
 import numpy as np  # noqa: E402
 
 import rnnlib  # noqa: E402
 from rnnlib import TrainConfig, Trainer  # noqa: E402
+from rnnlib.threads import limit_blas_threads  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+from reference import MinCharRNN, sample as min_char_rnn_sample  # noqa: E402
 
 H, T = 100, 25
+BUSY_N = 32                 # the batch of the "one core busy" case (float64)
 
 
 def round_rates(runs: dict, seconds: float, repeats: int) -> dict:
@@ -78,79 +85,34 @@ def speedup(rates: dict, name, ref) -> float:
     return float(np.median(np.divide(rates[name], rates[ref])))
 
 
-# ---- the reference: min-char-rnn's loop, one step at a time, dense one-hot ------------
-def reference_trainer(data: list[int], V: int):
-    rng = np.random.default_rng(0)
-    Wxh, Whh, Why = (rng.standard_normal(s) * 0.01 for s in ((H, V), (H, H), (V, H)))
-    bh, by = np.zeros((H, 1)), np.zeros((V, 1))
-    params = [Wxh, Whh, Why, bh, by]
-    mem = [np.zeros_like(p) for p in params]
-    pos = {"p": 0, "h": np.zeros((H, 1))}
+# ---- the reference: min-char-rnn's own loop (tests/reference.py) ----------------------
+def reference_trainer(text: str, vocab: rnnlib.Vocab, block: int = 8):
+    ref = MinCharRNN(text, vocab.chars, rnnlib.RNN(len(vocab), H, seed=0).params, seq_length=T)
 
-    def iteration() -> int:
-        p = pos["p"]
-        if p + T + 1 >= len(data):
-            p, pos["h"] = 0, np.zeros((H, 1))
-        inputs, targets = data[p:p + T], data[p + 1:p + T + 1]
-        xs, hs, ps = {}, {-1: np.copy(pos["h"])}, {}
-        loss = 0.0
-        for t in range(T):
-            xs[t] = np.zeros((V, 1))
-            xs[t][inputs[t]] = 1
-            hs[t] = np.tanh(Wxh @ xs[t] + Whh @ hs[t - 1] + bh)
-            y = Why @ hs[t] + by
-            ps[t] = np.exp(y) / np.sum(np.exp(y))      # as min-char-rnn: no max subtracted
-            loss += -np.log(ps[t][targets[t], 0])
-        grads = [np.zeros_like(q) for q in params]
-        dWxh, dWhh, dWhy, dbh, dby = grads
-        dh_next = np.zeros((H, 1))
-        for t in reversed(range(T)):
-            dy = ps[t].copy()
-            dy[targets[t]] -= 1
-            dWhy += dy @ hs[t].T
-            dby += dy
-            dh_raw = (1 - hs[t] * hs[t]) * (Why.T @ dy + dh_next)
-            dbh += dh_raw
-            dWxh += dh_raw @ xs[t].T
-            dWhh += dh_raw @ hs[t - 1].T
-            dh_next = Whh.T @ dh_raw
-        for q, g, m in zip(params, grads, mem):
-            np.clip(g, -5, 5, out=g)
-            m += g * g
-            q -= 0.1 * g / np.sqrt(m + 1e-8)
-        pos["p"], pos["h"] = p + T, hs[T - 1]
-        return T
-    return iteration
+    def run() -> int:
+        for _ in range(block):
+            ref.iteration()
+        return T * block
+    return run
 
 
 def rnnlib_trainer(text: str, N: int, dtype: str, threads: int = 1):
     cfg = TrainConfig(hidden_size=H, seq_length=T, batch_size=N, dtype=dtype, sample_every=0,
                       threads=threads)
     tr = Trainer(text, cfg)
+    block = max(1, 64 // N)          # a few ms of work per call, as a notebook would train
 
-    def iteration() -> int:
-        tr.train(1)
-        return T * N
-    return iteration
+    def run() -> int:
+        tr.train(block)
+        return T * N * block
+    return run
 
 
 # ---- sampling --------------------------------------------------------------------------
 def reference_sampler(model, n: int = 200):
-    P = {k: v for k, v in model.params.items()}
-    V = model.vocab_size
-    rs = np.random.RandomState(0)
-
-    def run() -> int:
-        h, ix = np.zeros((H, 1)), 0
-        for _ in range(n):
-            x = np.zeros((V, 1))
-            x[ix] = 1
-            h = np.tanh(P["Wxh"] @ x + P["Whh"] @ h + P["bh"])
-            y = P["Why"] @ h + P["by"]
-            p = np.exp(y) / np.sum(np.exp(y))
-            ix = rs.choice(range(V), p=p.ravel())
-        return n
-    return run
+    np.random.seed(0)
+    h = np.zeros((H, 1))
+    return lambda: len(min_char_rnn_sample(model.params, h, 0, n))
 
 
 def rnnlib_sampler(model, n: int = 200):
@@ -160,10 +122,12 @@ def rnnlib_sampler(model, n: int = 200):
 
 # ---- the machine's limit ---------------------------------------------------------------
 def peak_run(dtype, n: int = 2048):
+    """One core's matmul rate (one BLAS thread)."""
     a = np.random.default_rng(0).standard_normal((n, n)).astype(dtype)
 
     def run() -> int:
-        a @ a
+        with limit_blas_threads(1):
+            a @ a
         return 2 * n ** 3
     return run
 
@@ -224,6 +188,8 @@ import json, sys, time
 import numpy as np, torch
 data = np.load(sys.argv[1])
 V, N, seconds, repeats = int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
+if int(sys.argv[6]):
+    torch.set_num_threads(int(sys.argv[6]))
 T, H = 25, 100
 torch.manual_seed(0)
 rnn, out = torch.nn.RNN(V, H, nonlinearity="tanh"), torch.nn.Linear(H, V)
@@ -254,49 +220,129 @@ for _ in range(repeats):
     while time.perf_counter() - t0 < seconds:
         done += iteration()
     best = max(best, done / (time.perf_counter() - t0))
-print(json.dumps({"version": torch.__version__, "rate": best}))
+print(json.dumps({"version": torch.__version__, "rate": best, "threads": torch.get_num_threads()}))
 """
 
 
 def torch_rate(python: str, data: np.ndarray, V: int, N: int, seconds: float,
-               repeats: int) -> tuple[str, float] | None:
+               repeats: int, threads: int = 0) -> tuple[str, float, int] | None:
+    """torch.nn.RNN's best rate on the same work; threads=0 keeps torch's default."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "data.npy"
         np.save(path, data)
         res = subprocess.run([python, "-c", TORCH_CODE, str(path), str(V), str(N),
-                              str(seconds), str(repeats)],
+                              str(seconds), str(repeats), str(threads)],
                              capture_output=True, text=True)
     if res.returncode != 0:
         print(f"torch run failed: {res.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
         return None
     out = json.loads(res.stdout.strip().splitlines()[-1])
-    return out["version"], out["rate"]
+    return out["version"], out["rate"], out["threads"]
+
+
+# ---- one core busy ------------------------------------------------------------------------
+BUSY_MODES = {
+    "rnnlib's default": ({}, None),
+    "OPENBLAS_NUM_THREADS=1": ({"OPENBLAS_NUM_THREADS": "1"}, None),
+    "numpy's default": ({}, os.cpu_count() or 1),       # one BLAS thread per core
+}
+
+
+def busy_worker(blas_threads: int | None, seconds: float) -> None:
+    """Print the training rate at N = BUSY_N float64 in this process (run by busy_core)."""
+    if blas_threads is not None:
+        rnnlib.set_blas_threads(blas_threads)
+    run = rnnlib_trainer(rnnlib.data.load("python_docs"), BUSY_N, "float64")
+    run()
+    done, t0 = 0, time.perf_counter()
+    while time.perf_counter() - t0 < seconds:
+        done += run()
+    print(done / (time.perf_counter() - t0))
+
+
+def spin_one_core() -> subprocess.Popen:
+    """A process that keeps one core busy (pinned to the last core where that is possible)."""
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    if hasattr(os, "sched_setaffinity"):
+        try:
+            os.sched_setaffinity(spinner.pid, {max(os.sched_getaffinity(0))})
+        except OSError:
+            pass
+    return spinner
+
+
+def busy_core(seconds: float, repeats: int) -> dict:
+    """{(busy, mode): [rate per round]}: each mode in its own process, taking turns, with
+    and without a process spinning on one core."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "RNNLIB_BLAS_THREADS")}
+    rates: dict = {}
+    for busy in (False, True):
+        spinner = spin_one_core() if busy else None
+        try:
+            for _ in range(repeats):
+                for mode, (extra, blas) in BUSY_MODES.items():
+                    res = subprocess.run(
+                        [sys.executable, __file__, "--busy-worker", str(blas or 0),
+                         "--seconds", str(seconds)], env={**env, **extra},
+                        capture_output=True, text=True, check=True)
+                    rates.setdefault((busy, mode), []).append(float(res.stdout.split()[-1]))
+        finally:
+            if spinner is not None:
+                spinner.kill()
+                spinner.wait()
+    return rates
+
+
+def positive(kind):
+    """An argparse type: a number of ``kind`` greater than 0, or a clear error."""
+    def check(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a {kind.__name__}") from None
+        if not value > 0 or value != value or value == float("inf"):
+            raise argparse.ArgumentTypeError(f"must be greater than 0 (and finite), got {text}")
+        return value
+    check.__name__ = kind.__name__
+    return check
 
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="shorter runs, fewer batch sizes")
-    ap.add_argument("--seconds", type=float, default=None, help="length of one timed run")
-    ap.add_argument("--repeats", type=int, default=None, help="timed runs per figure")
+    ap.add_argument("--seconds", type=positive(float), default=None,
+                    help="length of one timed run (default 0.5, --quick 0.3)")
+    ap.add_argument("--repeats", type=positive(int), default=None,
+                    help="rounds: timed runs per figure (default 8, --quick 3)")
+    ap.add_argument("--blas-threads", type=positive(int), default=None,
+                    help="BLAS threads while rnnlib trains (rnnlib.set_blas_threads; default 1)")
+    ap.add_argument("--no-busy", action="store_true", help="skip the one-core-busy case")
     ap.add_argument("--torch-python", default=None,
                     help="a Python that has torch, to time torch.nn.RNN on the same work")
+    ap.add_argument("--busy-worker", type=int, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     seconds = args.seconds or (0.3 if args.quick else 0.5)
+    if args.busy_worker is not None:
+        return busy_worker(args.busy_worker or None, seconds)
     repeats = args.repeats or (3 if args.quick else 8)
+    if args.blas_threads is not None:
+        rnnlib.set_blas_threads(args.blas_threads)
     batches = [128, 256, 512] if args.quick else [64, 128, 256, 512, 1024]
     threaded = [256, 512] if args.quick else [256, 512, 1024, 2048]
-    blas1 = os.environ.get("OPENBLAS_NUM_THREADS") == "1"
+    cores = os.cpu_count() or 1
 
     text = rnnlib.data.load("python_docs")
     vocab = rnnlib.Vocab.from_text(text)
     V, data = len(vocab), vocab.encode(text)
     fpc = flops_per_char(V)
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
     print(f"python_docs: {len(text):,} characters, V = {V}, H = {H}, seq_length = {T}; "
-          f"{repeats} rounds of {seconds:g} s runs; OPENBLAS_NUM_THREADS="
-          f"{os.environ.get('OPENBLAS_NUM_THREADS', '(not set)')}")
+          f"{repeats} rounds of {seconds:g} s runs; {cores} cores, load average {load}; "
+          f"BLAS threads while training: {rnnlib.blas_threads()}")
 
     model = rnnlib.RNN(V, H, seed=0)
-    runs = {"ref": reference_trainer(data.tolist(), V),
+    runs = {"ref": reference_trainer(text, vocab),
             (1, "float64"): rnnlib_trainer(text, 1, "float64"),
             (32, "float64"): rnnlib_trainer(text, 32, "float64")}
     runs.update({(N, "float32"): rnnlib_trainer(text, N, "float32") for N in batches})
@@ -305,55 +351,65 @@ def main(argv=None) -> None:
                  "sample_ref": reference_sampler(model), "sample": rnnlib_sampler(model)})
     rounds = round_rates(runs, seconds, repeats)
     rate = {name: max(r) for name, r in rounds.items()}         # each run's best round
-    ref, peak32, peak64 = rate["ref"], rate["peak32"], rate["peak64"]
-    cores = os.cpu_count() or 1
-    if blas1:        # one BLAS thread measures one core: the machine has `cores` of them
-        peak32, peak64 = peak32 * cores, peak64 * cores
+    ref = rate["ref"]
+    peak32, peak64 = rate["peak32"] * cores, rate["peak64"] * cores   # one core's, times cores
     limit32 = peak32 / fpc
     f32 = {N: rate[(N, "float32")] for N in batches}
     best_N = max(f32, key=f32.get)
-    # rows: (what, best chars/s, times the reference, target)
-    rows = [("reference loop (N=1, float64, dense one-hot)", ref, 1.0, "")]
+
+    def spread(name) -> str:
+        """The spread over rounds of the ratio to the reference: min-max."""
+        x = np.divide(rounds[name], rounds["ref"])
+        return f"{x.min():.1f}-{x.max():.1f}"
+    # rows: (what, best chars/s, times the reference, its spread, target)
+    rows = [("reference: min-char-rnn (N=1, float64)", ref, 1.0, "", "")]
     for N, times in [(1, 3), (32, 15)]:
         x = speedup(rounds, (N, "float64"), "ref")
-        rows.append((f"rnnlib N={N} float64", rate[(N, "float64")], x,
+        rows.append((f"rnnlib N={N} float64", rate[(N, "float64")], x, spread((N, "float64")),
                      f">= {times}x reference: {'met' if x >= times else 'NOT met'}"))
-    rows += [(f"rnnlib N={N} float32", rate[(N, "float32")], speedup(rounds, (N, "float32"),
-                                                                     "ref"), "") for N in batches]
+    rows += [(f"rnnlib N={N} float32", rate[(N, "float32")],
+              speedup(rounds, (N, "float32"), "ref"), spread((N, "float32")), "")
+             for N in batches]
     rows += [(f"rnnlib N={N} float32, threads=2", rate[(N, "float32", 2)],
-              speedup(rounds, (N, "float32", 2), "ref"),
-              "" if blas1 else "(wants OPENBLAS_NUM_THREADS=1)") for N in threaded]
-    best = max((r, i) for i, (what, r, _, _) in enumerate(rows) if "float32" in what)[1]
-    rows[best] = rows[best][:3] + ("best float32; >= 500,000 chars/s: " +
-                                   ("met" if rows[best][1] >= 500_000 else "NOT met"),)
+              speedup(rounds, (N, "float32", 2), "ref"), spread((N, "float32", 2)), "")
+             for N in threaded]
+    best = max((r, i) for i, (what, r, *_) in enumerate(rows) if "float32" in what)[1]
+    rows[best] = rows[best][:4] + ("best float32",)
     s_ref, s_lib = rate["sample_ref"], rate["sample"]
     s_x = speedup(rounds, "sample", "sample_ref")
 
-    torch_row = None
-    if args.torch_python:
-        torch_row = torch_rate(args.torch_python, data, V, best_N, seconds, repeats)
-    else:
-        try:
-            import torch  # noqa: F401  (never a dependency; used only if present)
-            torch_row = torch_rate(sys.executable, data, V, best_N, seconds, repeats)
-        except ImportError:
-            pass
+    torch_rows = []
+    python = args.torch_python
+    if python is None:       # torch is never a dependency; used only if this Python has it
+        probe = subprocess.run([sys.executable, "-c", "import torch"], capture_output=True)
+        python = sys.executable if probe.returncode == 0 else None
+    if python:
+        best_what = rows[best][0]
+        best_torch_N = int(best_what.split("N=")[1].split()[0])
+        for threads in (1, 0):
+            got = torch_rate(python, data, V, best_torch_N, seconds, repeats, threads)
+            if got:
+                torch_rows.append((best_torch_N, *got))
 
     print(f"\nMatrix FLOPs per character: 6 H^2 + 6 V H = {fpc:,}")
-    print(f"Peak np.matmul (2048 x 2048): float32 {peak32 / 1e9:.1f} GFLOP/s, "
-          f"float64 {peak64 / 1e9:.1f} GFLOP/s" +
-          (f" ({cores} x one core's, since BLAS runs one thread)" if blas1 else ""))
+    print(f"Peak np.matmul (2048 x 2048), one BLAS thread: float32 {rate['peak32'] / 1e9:.1f} "
+          f"GFLOP/s, float64 {rate['peak64'] / 1e9:.1f} GFLOP/s; times {cores} cores: "
+          f"{peak32 / 1e9:.1f} and {peak64 / 1e9:.1f}")
     print(f"FLOP-bound limit in float32: {limit32:,.0f} characters/s\n")
-    print(f"| {'training':46s} | {'chars/s':>10s} | {'x ref':>6s} | {'of limit':>8s} | target")
-    print(f"|{'-' * 48}|{'-' * 12}|{'-' * 8}|{'-' * 10}|-------")
-    for what, r, x, status in rows:
+    print(f"| {'training':42s} | {'chars/s':>10s} | {'x ref':>6s} | {'spread':>9s} | "
+          f"{'of limit':>8s} | target")
+    print(f"|{'-' * 44}|{'-' * 12}|{'-' * 8}|{'-' * 11}|{'-' * 10}|-------")
+    for what, r, x, sp, status in rows:
         frac = r / (peak64 / fpc if "float64" in what else limit32)
-        print(f"| {what:46s} | {r:10,.0f} | {x:6.1f} | {frac:8.1%} | {status}")
-    if torch_row:
-        version, r = torch_row
-        print(f"| {f'torch {version} nn.RNN N={best_N} float32':46s} | {r:10,.0f} | "
-              f"{r / ref:6.1f} | {r / limit32:8.1%} | (one-hot input, for comparison)")
-    parts = breakdown(V, best_N, np.float32, seconds, repeats)
+        print(f"| {what:42s} | {r:10,.0f} | {x:6.1f} | {sp:>9s} | {frac:8.1%} | {status}")
+    for N, version, r, threads in torch_rows:
+        what = f"torch {version} nn.RNN N={N} float32, {threads} thr."
+        lead = rows[best][1] / r
+        print(f"| {what:42s} | {r:10,.0f} | {r / ref:6.1f} | {'':>9s} | {r / limit32:8.1%} | "
+              f"best rnnlib float32 is {lead:.2f}x this: "
+              f"{'ahead' if lead > 1 else 'NOT ahead'}")
+    with limit_blas_threads():
+        parts = breakdown(V, best_N, np.float32, seconds, repeats)
     total = 1e3 * T * best_N / f32[best_N]
     print(f"\nOne iteration at N={best_N} float32 (threads=1) takes {total:.1f} ms; timed "
           f"alone, its pieces take:")
@@ -362,12 +418,35 @@ def main(argv=None) -> None:
     rest = total - sum(parts.values())
     print(f"  {'everything else':34s} {rest:6.2f} ms  ({rest / total:4.0%})")
 
-    print(f"\n| {'sampling (N=1, float64)':46s} | {'chars/s':>10s} | {'x ref':>6s} | target")
-    print(f"| {'plain loop: one-hot x, np.random.choice':46s} | {s_ref:10,.0f} | {1:6.1f} |")
-    print(f"| {'rnnlib.sample':46s} | {s_lib:10,.0f} | {s_x:6.1f} | >= 2x: "
+    print(f"\n| {'sampling (N=1, float64)':42s} | {'chars/s':>10s} | {'x ref':>6s} | target")
+    print(f"| {'min-char-rnn sample: np.random.choice':42s} | {s_ref:10,.0f} | {1:6.1f} |")
+    print(f"| {'rnnlib.sample':42s} | {s_lib:10,.0f} | {s_x:6.1f} | >= 2x: "
           f"{'met' if s_x >= 2 else 'NOT met'}")
     print("\nchars/s: each run's best round. x ref: the median over rounds of the ratio to the "
-          "reference measured in the same round.")
+          "reference measured in the same round; spread: the lowest and highest of those ratios.")
+
+    if args.no_busy:
+        return
+    busy = busy_core(seconds, repeats)
+    print(f"\nOne core busy: training at N={BUSY_N} float64, chars/s (median of {repeats} "
+          f"rounds, each mode in its own process), without and with a process spinning on "
+          f"one core:")
+    print(f"| {'BLAS threads':24s} | {'idle':>10s} | {'one core busy':>13s} |")
+    print(f"|{'-' * 26}|{'-' * 12}|{'-' * 15}|")
+    for mode in BUSY_MODES:
+        print(f"| {mode:24s} | {np.median(busy[False, mode]):10,.0f} | "
+              f"{np.median(busy[True, mode]):13,.0f} |")
+    for busy_now in (False, True):
+        one = busy[busy_now, "OPENBLAS_NUM_THREADS=1"]
+        mine = np.divide(busy[busy_now, "rnnlib's default"], one)
+        numpy_default = np.divide(busy[busy_now, "numpy's default"], one)
+        where = "one core busy" if busy_now else "idle"
+        target = (f"; >= 0.85: {'met' if np.median(mine) >= 0.85 else 'NOT met'}"
+                  if busy_now else "")
+        print(f"{where}: rnnlib's default / one forced BLAS thread = {np.median(mine):.2f} "
+              f"(rounds {mine.min():.2f}-{mine.max():.2f}){target}; numpy's default / one "
+              f"forced = {np.median(numpy_default):.2f} "
+              f"(rounds {numpy_default.min():.2f}-{numpy_default.max():.2f})")
 
 
 if __name__ == "__main__":

@@ -9,8 +9,10 @@ from .classify import RNNClassifier
 from .gradcheck import check_model, numerical_gradient, rel_error
 from .lstm import LSTM
 from .optim import SGD, Adagrad
+from .progress import ProgressBar, progress_callback
 from .rnn import RNN, Backward, BackwardTrace, RNNCache
 from .sampling import prime, sample, sample_text
+from .threads import blas_threads, set_blas_threads
 from .train import Progress, TrainConfig, Trainer, TrainingDiverged
 from .vocab import Vocab
 
@@ -21,4 +23,5 @@ __all__ = [
 ]
 __all__ += ["RNNClassifier"]
 __all__ += ["LSTM"]
+__all__ += ["set_blas_threads", "blas_threads", "progress_callback", "ProgressBar"]
 __version__ = "0.1.0"

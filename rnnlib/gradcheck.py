@@ -11,13 +11,29 @@ from typing import Callable
 import numpy as np
 
 
+def _step_size(eps) -> float:
+    """eps as a float, or a clear error: it must be a finite number greater than 0."""
+    try:
+        value = float(eps)
+    except (TypeError, ValueError):
+        raise TypeError(f"eps must be a small positive number such as 1e-5, got "
+                        f"{eps!r}.") from None
+    if not np.isfinite(value) or value <= 0:
+        raise ValueError(f"eps must be a finite number greater than 0, got {eps!r}: the "
+                         f"centred difference divides by 2 * eps. Use a small step such "
+                         f"as 1e-5 (float64).")
+    return value
+
+
 def numerical_gradient(f: Callable[[], float], x: np.ndarray, eps: float = 1e-5,
                        indices=None) -> np.ndarray:
     """Centred-difference gradient of the scalar ``f()`` with respect to array ``x``.
 
     ``x`` is perturbed in place and restored; ``f`` must read it. ``indices`` (a list of
     index tuples) limits the check to some entries; the others are left at 0.
+    ``eps`` must be a finite number > 0 (1e-5 suits float64).
     """
+    eps = _step_size(eps)
     grad = np.zeros_like(x, dtype=np.float64)
     it = indices if indices is not None else np.ndindex(x.shape)
     for ix in it:
@@ -49,6 +65,7 @@ def check_model(model, inputs, targets, h_prev=None, eps: float = 1e-5,
     sides restricted to those entries), which keeps big models quick.
     Returns {name: relative error}; below ~1e-7 in float64 means the backward pass is right.
     """
+    eps = _step_size(eps)
     _, grads, _ = model.loss_and_grads(inputs, targets, h_prev)
     rng = np.random.default_rng(seed)
     errors = {}

@@ -266,6 +266,8 @@ class RNN:
         P = self.params
         ix, h0 = self._start(inputs, h_prev)
         tg = self._targets(targets, ix).ravel()
+        if ix.shape[1] == 1:
+            return self._one_sequence(ix.ravel(), tg, h0)
         hs = self._hidden_states(ix, h0)                            # (T, N, H)
         T, N, H = hs.shape
         hs2 = hs.reshape(T * N, H)
@@ -296,6 +298,52 @@ class RNN:
         dWxh, dWhh, dbh = self._hidden_grads(dh_raw, hs, h0, ix)
         grads = {"Wxh": dWxh, "Whh": dWhh, "Why": dWhy, "bh": dbh, "by": dby}
         return loss / N, grads, hs[-1].T.copy()
+
+    def _one_sequence(self, ix: np.ndarray, tg: np.ndarray, h0: np.ndarray):
+        """loss_and_grads for N = 1, min-char-rnn's own setting, on 1-d vectors.
+
+        At N = 1 every array is tiny and the cost is the number of numpy calls, so the time
+        loops make three each per step (a product, an add, tanh; an add, a multiply, a
+        product) and everything else is done once for the whole chunk, as (T, .) rows.
+        """
+        P = self.params
+        Wxh, Whh, Why = P["Wxh"], P["Whh"], P["Why"]
+        T, (H, V) = len(ix), Wxh.shape
+        hs = np.empty((T + 1, H), dtype=self.dtype)                # row t is h_t, row 0 h_0
+        hs[0] = h0[:, 0]
+        h = hs[1:]                                                 # (T, H): h_1 .. h_T
+        np.add(Wxh.T[ix], P["bh"][:, 0], out=h)                    # first Wxh x_t + bh
+        rows, Whh_h = list(hs), np.empty(H, dtype=self.dtype)
+        dot, tanh = np.dot, np.tanh
+        for h_prev, h_t in zip(rows, rows[1:]):                    # (out= given by position:
+            h_t += dot(Whh, h_prev, Whh_h)                         #  it is quicker)
+            tanh(h_t, h_t)                                         # h_t
+
+        z = np.dot(h, Why.T)                                       # (T, V): y_t as rows
+        z += P["by"][:, 0]
+        z -= z.max(axis=1, keepdims=True)                          # z = y - max y
+        at = np.arange(0, T * V, V) + tg                           # each target in z.flat
+        loss = -float(z.ravel()[at].sum())                         # -z[target] ...
+        dy = np.exp(z, out=z)
+        total = dy.sum(axis=1, keepdims=True)
+        loss += float(np.log(total).sum())                         # ... + log sum exp z
+        dy /= total                                                # p
+        dy.ravel()[at] -= 1                                        # dy = p - onehot(target)
+        dh = np.dot(dy, Why)                                       # (T, H): Why^T dy_t
+
+        dtanh = np.multiply(h, h)
+        np.subtract(1, dtanh, out=dtanh)                           # 1 - h_t^2, every step
+        dh_next = np.zeros(H, dtype=self.dtype)
+        for d, dtanh_t in zip(dh[::-1], dtanh[::-1]):              # steps T, T-1, .., 1
+            d += dh_next                                           # dh_out + dh_next
+            d *= dtanh_t                                           # dh_raw_t
+            dot(d, Whh, dh_next)                                   # Whh^T dh_raw_t
+        x = np.zeros((T, V), dtype=self.dtype)                     # the one-hot inputs as
+        x.ravel()[np.arange(0, T * V, V) + ix] = 1                 # rows, for one product
+        grads = {"Wxh": np.dot(dh.T, x), "Whh": np.dot(dh.T, hs[:-1]),
+                 "Why": np.dot(dy.T, h), "bh": dh.sum(axis=0)[:, None],
+                 "by": dy.sum(axis=0)[:, None]}
+        return loss, grads, hs[T:].T.copy()
 
     # ---- one step, for sampling --------------------------------------------------
     def step(self, ix, h):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import positive_float
+from .threads import limit_blas_threads
 
 
 def _rng(rng) -> np.random.Generator:
@@ -71,16 +72,17 @@ def sample(model, h, seed_ix: int, n: int, temperature: float = 1.0, rng=None,
     state = _start_state(model, h)
     out: list[int] = []
     col = np.empty(1, dtype=np.intp)
-    for start in range(0, n, _BLOCK):
-        k = min(_BLOCK, n - start)
-        noise = None if greedy else gen.gumbel(size=(k, V, 1)) * temperature
-        for j in range(k):
-            col[0] = ix
-            y, state = model.step(col, state)                     # y: logits (V, 1)
-            if noise is not None:
-                y = y + noise[j]
-            ix = int(y.argmax())
-            out.append(ix)
+    with limit_blas_threads():                                   # see rnnlib.threads
+        for start in range(0, n, _BLOCK):
+            k = min(_BLOCK, n - start)
+            noise = None if greedy else gen.gumbel(size=(k, V, 1)) * temperature
+            for j in range(k):
+                col[0] = ix
+                y, state = model.step(col, state)                 # y: logits (V, 1)
+                if noise is not None:
+                    y = y + noise[j]
+                ix = int(y.argmax())
+                out.append(ix)
     return out
 
 
@@ -92,9 +94,10 @@ def prime(model, ixs, h=None):
     """
     state = _start_state(model, h)
     col = np.empty(1, dtype=np.intp)
-    for ix in np.asarray(ixs, dtype=np.intp).ravel():
-        col[0] = _check_ix("prefix index", int(ix), model.vocab_size)
-        _, state = model.step(col, state)
+    with limit_blas_threads():
+        for ix in np.asarray(ixs, dtype=np.intp).ravel():
+            col[0] = _check_ix("prefix index", int(ix), model.vocab_size)
+            _, state = model.step(col, state)
     return state
 
 

@@ -24,6 +24,7 @@ from .lstm import LSTM
 from .optim import SGD, Adagrad
 from .rnn import RNN
 from .sampling import sample
+from .threads import limit_blas_threads
 from .vocab import Vocab
 
 
@@ -154,7 +155,14 @@ class Trainer:
 
     def train(self, n_iters: int, callback: Callable[[Progress], None] | None = None
               ) -> list[Progress]:
-        """Run ``n_iters`` iterations; return the Progress of each (callback sees each too)."""
+        """Run ``n_iters`` iterations; return the Progress of each (callback sees each too).
+
+        Meanwhile the BLAS library uses ``rnnlib.blas_threads()`` threads, one unless set
+        otherwise (see rnnlib.threads)."""
+        with limit_blas_threads():
+            return self._train(n_iters, callback)
+
+    def _train(self, n_iters, callback) -> list[Progress]:
         cfg = self.config
         if isinstance(n_iters, bool) or not isinstance(n_iters, (int, np.integer)) or n_iters < 0:
             raise ValueError(f"n_iters must be a whole number >= 0, got {n_iters!r}.")
@@ -170,7 +178,10 @@ class Trainer:
                 text = self.sample_now()
                 self.samples.append((self.iteration, text))
             loss, grads, state = self.loss_and_grads(inputs, targets, self.state)
-            bad = [k for k, g in grads.items() if not np.isfinite(g).all()]
+            # one sum per gradient is cheaper than np.isfinite; a nan or inf anywhere spoils it
+            bad = []
+            if not math.isfinite(loss + sum(float(g.sum()) for g in grads.values())):
+                bad = [k for k, g in grads.items() if not np.isfinite(g).all()]
             if not math.isfinite(loss) or bad:
                 raise TrainingDiverged(
                     f"iteration {self.iteration}: the loss is {loss} and the gradients of "
@@ -199,8 +210,8 @@ class Trainer:
         Data parallelism: the columns are independent sequences and the loss is their mean,
         so groups of columns can be computed side by side (numpy lets other threads run while
         it works on arrays); the batch mean is the groups' means weighted by their share of
-        the columns. Set OPENBLAS_NUM_THREADS=1 before numpy is imported, or the BLAS
-        library's own threads and these compete for the same cores.
+        the columns. ``train`` keeps the BLAS library to one thread meanwhile (unless told
+        otherwise, see rnnlib.threads), so that its threads and these do not compete.
         """
         if self._pool is None:
             return self.model.loss_and_grads(inputs, targets, state)

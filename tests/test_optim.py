@@ -98,3 +98,63 @@ def test_mismatched_grads_are_clear_errors():
         Adagrad().step(p, {"v": np.zeros((2, 3))})
     with pytest.raises(ValueError, match=r"grads\['w'\] has shape \(3, 2\).*\(2, 3\)"):
         Adagrad().step(p, {"w": np.zeros((3, 2))})
+
+
+def min_char_rnn_adagrad(params, grads_seq, lr, clip):
+    """min-char-rnn's loop, one parameter at a time, as the reference."""
+    params = {k: v.copy() for k, v in params.items()}
+    mem = {k: np.zeros_like(v) for k, v in params.items()}
+    for grads in grads_seq:
+        for k in params:
+            g = np.clip(grads[k], -clip, clip)
+            mem[k] += g * g
+            params[k] += -lr * g / np.sqrt(mem[k] + 1e-8)
+    return params, mem
+
+
+def test_adagrad_over_many_parameters_equals_min_char_rnns_loop():
+    """Five parameters of different shapes, some gradients non-contiguous views, over
+    several steps: the same parameters and memories as the loop of min-char-rnn."""
+    rng = np.random.default_rng(3)
+    shapes = {"Wxh": (4, 6), "Whh": (4, 4), "Why": (6, 4), "bh": (4, 1), "by": (6, 1)}
+    params = {k: rng.standard_normal(s) for k, s in shapes.items()}
+    grads_seq = [{k: rng.standard_normal(s) * 4 for k, s in shapes.items()} for _ in range(5)]
+    for grads in grads_seq:
+        grads["Why"] = np.asfortranarray(grads["Why"])            # any memory layout
+        grads["Wxh"] = rng.standard_normal((6, 4)).T * 4           # a transposed view
+    want_p, want_m = min_char_rnn_adagrad(params, grads_seq, 0.1, 5.0)
+    mine, opt = {k: v.copy() for k, v in params.items()}, Adagrad(lr=0.1, clip=5.0)
+    for grads in grads_seq:
+        opt.step(mine, grads)
+    for k in shapes:
+        np.testing.assert_allclose(mine[k], want_p[k], rtol=1e-14, atol=1e-15, err_msg=k)
+        np.testing.assert_allclose(opt.mem[k], want_m[k], rtol=1e-14, err_msg=k)
+
+
+def test_adagrad_takes_in_a_memory_replaced_between_steps():
+    """Loading a checkpoint replaces opt.mem with new arrays; the next step starts from them."""
+    p = {"w": np.zeros(2), "b": np.zeros(1)}
+    opt = Adagrad(lr=1.0, clip=None)
+    opt.step(p, {"w": np.ones(2), "b": np.ones(1)})
+    opt.mem = {"w": np.array([3.0, 8.0]), "b": np.array([0.0])}   # as if loaded
+    opt.step(p, {"w": np.ones(2), "b": np.ones(1)})
+    np.testing.assert_array_equal(opt.mem["w"], [4.0, 9.0])
+    np.testing.assert_allclose(p["w"], [-1 - 1 / 2, -1 - 1 / 3])
+    opt.mem["b"] = np.array([24.0])                                 # one entry replaced
+    opt.step(p, {"w": np.zeros(2), "b": np.ones(1)})
+    assert opt.mem["b"][0] == 25.0
+
+
+def test_adagrad_follows_parameters_that_change_shape_or_keys():
+    """A learner may swap a parameter for a bigger one or add one: the memory of the
+    others is kept, the new ones start from zero."""
+    p = {"w": np.zeros(2)}
+    opt = Adagrad(lr=0.1, clip=None)
+    opt.step(p, {"w": np.full(2, 2.0)})
+    p["v"] = np.zeros((2, 2))
+    opt.step(p, {"w": np.zeros(2), "v": np.ones((2, 2))})
+    np.testing.assert_array_equal(opt.mem["w"], [4.0, 4.0])
+    np.testing.assert_array_equal(opt.mem["v"], np.ones((2, 2)))
+    p["v"] = np.zeros((3, 2))
+    opt.step(p, {"w": np.zeros(2), "v": np.ones((3, 2))})
+    assert opt.mem["v"].shape == (3, 2)

@@ -212,3 +212,90 @@ def test_bad_inputs_are_clear_errors():
         m.loss_and_grads([], [])
     with pytest.raises(TypeError, match="encode it first"):
         m.loss_and_grads(np.array(list("ab")), [0, 1])
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("with_h_prev", [True, False])
+def test_loss_and_grads_equal_min_char_rnns_lossfun_at_random_sizes(seed, with_h_prev):
+    """Random V, H, T: N = 1 (its own code path) gives lossFun's loss, gradients and last
+    state, and N > 1 gives the mean of lossFun over the columns, with h_prev or from zeros."""
+    rng = np.random.default_rng(100 + seed)
+    V, H, T, N = (int(rng.integers(2, 30)), int(rng.integers(1, 40)),
+                  int(rng.integers(1, 30)), int(rng.integers(2, 5)))
+    m = random_rnn(V, H, seed, scale=0.5)
+    inputs, targets = rng.integers(0, V, (T, N)), rng.integers(0, V, (T, N))
+    h0 = rng.standard_normal((H, N)) * 0.5 if with_h_prev else None
+    refs = [lossfun(m.params, inputs[:, n].tolist(), targets[:, n].tolist(),
+                    np.zeros((H, 1)) if h0 is None else h0[:, n:n + 1]) for n in range(N)]
+    for n, ref in enumerate(refs):                                   # N = 1, column by column
+        loss, grads, h_last = m.loss_and_grads(inputs[:, n], targets[:, n],
+                                               None if h0 is None else h0[:, n:n + 1])
+        assert loss == pytest.approx(ref[0], rel=1e-12)
+        assert h_last.shape == (H, 1)
+        np.testing.assert_allclose(h_last, ref[2], rtol=1e-10, atol=1e-13)
+        assert list(grads) == list(m.params)
+        for k in grads:
+            assert grads[k].shape == m.params[k].shape and grads[k].dtype == np.float64
+            np.testing.assert_allclose(grads[k], ref[1][k], rtol=1e-10, err_msg=k,
+                                       atol=1e-13 * max(1, np.abs(ref[1][k]).max()))
+    loss, grads, h_last = m.loss_and_grads(inputs, targets, h0)     # N > 1: the batch mean
+    assert loss == pytest.approx(np.mean([r[0] for r in refs]), rel=1e-12)
+    np.testing.assert_allclose(h_last, np.hstack([r[2] for r in refs]), rtol=1e-10, atol=1e-13)
+    for k in grads:
+        want = np.mean([r[1][k] for r in refs], axis=0)
+        np.testing.assert_allclose(grads[k], want, rtol=1e-10, err_msg=k,
+                                   atol=1e-13 * max(1, np.abs(want).max()))
+
+
+def test_single_sequence_path_keeps_float32_and_leaves_its_inputs_alone():
+    """N = 1 in float32 returns float32 gradients close to float64's, and neither the
+    parameters nor h_prev are changed by the call."""
+    rng = np.random.default_rng(5)
+    V, H, T = 9, 7, 12
+    m64 = random_rnn(V, H, 5, scale=0.5)
+    m32 = rnnlib.RNN(V, H, dtype=np.float32)
+    m32.params = {k: v.astype(np.float32) for k, v in m64.params.items()}
+    before = {k: v.copy() for k, v in m32.params.items()}
+    inputs, targets = rng.integers(0, V, T), rng.integers(0, V, T)
+    h0 = (rng.standard_normal((H, 1)) * 0.5).astype(np.float32)
+    h0_copy = h0.copy()
+    loss32, g32, h32 = m32.loss_and_grads(inputs, targets, h0)
+    loss64, g64, _ = m64.loss_and_grads(inputs, targets, h0.astype(np.float64))
+    assert loss32 == pytest.approx(loss64, rel=1e-5)
+    assert h32.dtype == np.float32
+    for k in g32:
+        assert g32[k].dtype == np.float32
+        np.testing.assert_allclose(g32[k], g64[k], rtol=1e-3, atol=1e-5, err_msg=k)
+        np.testing.assert_array_equal(m32.params[k], before[k])
+    np.testing.assert_array_equal(h0, h0_copy)
+
+
+@pytest.mark.parametrize("with_h_prev", [True, False])
+def test_single_sequence_gradients_match_centred_differences(with_h_prev):
+    """N = 1 (inputs of shape (T,)): every parameter's gradient agrees with finite differences."""
+    rng = np.random.default_rng(21)
+    V, H, T = 6, 5, 8
+    m = random_rnn(V, H, 21)
+    inputs, targets = rng.integers(0, V, T), rng.integers(0, V, T)
+    h0 = rng.standard_normal((H, 1)) * 0.5 if with_h_prev else None
+    for name, err in rnnlib.check_model(m, inputs, targets, h0).items():
+        assert err < 1e-7, (name, err)
+
+
+@pytest.mark.parametrize("eps", [0.0, 0, -1e-5, float("nan"), float("inf"), -float("inf")])
+def test_a_step_size_that_is_not_a_positive_number_is_a_clear_error(eps):
+    """eps = 0 would divide by zero; eps < 0, nan and inf give meaningless differences.
+    Both check_model and numerical_gradient say so, name the value and suggest 1e-5,
+    and leave the parameters as they were."""
+    m = random_rnn(4, 3, 0)
+    before = {k: v.copy() for k, v in m.params.items()}
+    msg = rf"eps must be a finite number greater than 0, got {eps!r}.*1e-5"
+    with pytest.raises(ValueError, match=msg):
+        rnnlib.check_model(m, [0, 1, 2], [1, 2, 3], eps=eps)
+    with pytest.raises(ValueError, match=msg):
+        numerical_gradient(lambda: float(m.params["by"].sum()), m.params["by"], eps=eps)
+    for k in before:
+        np.testing.assert_array_equal(m.params[k], before[k])
+    with pytest.raises(TypeError, match=r"eps must be a small positive number such as 1e-5, "
+                                        r"got 'small'"):
+        rnnlib.check_model(m, [0, 1, 2], [1, 2, 3], eps="small")

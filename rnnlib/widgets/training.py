@@ -74,16 +74,9 @@ class TrainingProgress(widgets.VBox):
                                 f" · {rate:,.0f} iterations/s")
 
 
-def progress_callback(n_iters: int, description: str = "training",
-                      show_samples: bool = True) -> TrainingProgress:
-    """Show a progress bar for ``n_iters`` iterations and return it as a callback.
-
-    ``trainer.train(2000, callback=progress_callback(2000))``
-    """
-    from IPython.display import display
-    bar = TrainingProgress(n_iters, description=description, show_samples=show_samples)
-    display(bar)
-    return bar
+# the light version, a tqdm bar that also works outside Jupyter, lives in rnnlib.progress;
+# it is importable from here as well, where the notebooks have always found it
+from ..progress import progress_callback  # noqa: E402,F401
 
 
 class TrainingWidget(widgets.VBox):

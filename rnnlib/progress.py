@@ -1,0 +1,94 @@
+"""A progress bar with an estimated time left, for ``Trainer.train``, wherever it runs.
+
+    trainer.train(2000, callback=progress_callback(2000))
+
+The bar comes from tqdm.auto: in Jupyter it is a widget bar, in a terminal or a script a
+line of text on stderr, such as
+
+    training:  40%|████      | 800/2000 [00:04<00:06, 198.31it/s, smooth loss 71.234]
+
+(done / total, time so far < time left, iterations per second, min-char-rnn's smooth loss).
+Samples the trainer draws while it runs are shown too: in Jupyter the latest one below the
+bar, in a terminal each one printed above it.
+"""
+from __future__ import annotations
+
+import html
+import sys
+
+import numpy as np
+
+from .train import Progress
+
+_SAMPLE_STYLE = ("font-family:monospace;white-space:pre-wrap;background:#f6f8fa;"
+                 "border:1px solid #d0d7de;padding:6px 8px;margin:2px 0;line-height:1.35")
+
+
+def _whole(name: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a whole number >= 1, got {value!r}.")
+    return int(value)
+
+
+class ProgressBar:
+    """Call it with each :class:`rnnlib.Progress`; it moves a tqdm bar and closes it at the end.
+
+    Attributes: ``count`` (calls so far), ``last`` (the latest Progress), ``samples`` (the
+    (iteration, text) pairs the trainer sampled while it ran) and ``bar`` (the tqdm bar).
+    ``file`` is where a text bar goes (default: stderr); in Jupyter the bar is a widget.
+    """
+
+    def __init__(self, n_iters: int, description: str = "training", show_samples: bool = True,
+                 file=None):
+        self.total = _whole("n_iters", n_iters)
+        # the smooth loss is written into the bar about 200 times per run, not every call
+        self.every = max(1, self.total // 200)
+        self.count = 0
+        self.last: Progress | None = None
+        self.samples: list[tuple[int, str]] = []
+        self.show_samples = show_samples
+        from tqdm.auto import tqdm       # here, so that importing rnnlib does not need it
+        self.bar = tqdm(total=self.total, desc=description, unit="it", file=file,
+                        mininterval=0.2)
+        notebook = sys.modules.get("tqdm.notebook")         # imported if tqdm.auto chose it
+        self._in_notebook = notebook is not None and isinstance(self.bar, notebook.tqdm)
+        self._sample_view = None
+
+    def __call__(self, p: Progress) -> None:
+        self.count += 1
+        self.last = p
+        if p.sample is not None:
+            self.samples.append((p.iteration - 1, p.sample))
+            if self.show_samples:
+                self._show_sample(p.iteration - 1, p.sample)
+        if self.count % self.every == 0 or self.count >= self.total:
+            self.bar.set_postfix_str(f"smooth loss {p.smooth_loss:.3f}", refresh=False)
+        self.bar.update(1)
+        if self.count == self.total:
+            self.close()
+
+    def _show_sample(self, iteration: int, text: str) -> None:
+        if not self._in_notebook:
+            self.bar.write(f"── sample at iteration {iteration} ──\n{text}")
+            return
+        from IPython.display import HTML, display
+        view = HTML(f"<b>sample at iteration {iteration}:</b>"
+                    f"<div style='{_SAMPLE_STYLE}'>{html.escape(text)}</div>")
+        if self._sample_view is None:
+            self._sample_view = display(view, display_id=True)
+        else:
+            self._sample_view.update(view)
+
+    def close(self) -> None:
+        """Close the bar (it closes itself after ``n_iters`` calls)."""
+        self.bar.close()
+
+
+def progress_callback(n_iters: int, description: str = "training",
+                      show_samples: bool = True) -> ProgressBar:
+    """A progress bar for ``n_iters`` iterations, with the time left, to pass as ``callback``.
+
+    ``trainer.train(2000, callback=progress_callback(2000))``. In Jupyter it shows a widget
+    bar; in a terminal a text bar on stderr.
+    """
+    return ProgressBar(n_iters, description=description, show_samples=show_samples)
