@@ -32,7 +32,6 @@ import hashlib
 import html
 import re
 import sys
-import time
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path

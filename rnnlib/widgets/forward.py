@@ -38,6 +38,9 @@ def readable_rnn(vocab_size: int, hidden_size: int = 6, seed: int = 0) -> RNN:
     return model
 
 
+PLAY_INTERVAL_MS = 1000    # one step a second while play runs
+
+
 class HelloStepper(widgets.VBox):
     """Walk through h_t = tanh(Wxh x_t + Whh h_{t-1} + bh) over ``text``, step by step.
 
@@ -67,7 +70,8 @@ class HelloStepper(widgets.VBox):
                                   next_width="90px")
         self.slider = self.steps.slider
         self.prev_button, self.next_button = self.steps.prev_button, self.steps.next_button
-        self.play = widgets.Play(value=1, min=1, max=T, step=1, interval=1800,
+        # a step answers in tens of milliseconds, so play moves at the pace of reading
+        self.play = widgets.Play(value=1, min=1, max=T, step=1, interval=PLAY_INTERVAL_MS,
                                  description="play")
         widgets.jslink((self.play, "value"), (self.slider, "value"))
         self.readout = widgets.HTML()
