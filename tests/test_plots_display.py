@@ -188,3 +188,21 @@ def test_inline_figures_are_retina_without_any_setting_in_the_notebook():
     last = nb.cells[2].outputs
     assert last[0].text.strip() == "False"
     assert any("image/svg+xml" in o.get("data", {}) for o in last)
+
+
+def test_code_point_labels_of_the_one_hot_matrix_stand_upright_so_they_do_not_overlap(monkeypatch):
+    """With no font that draws Hangul, the columns of "안녕하세요, RNN!" are labelled U+XXXX,
+    too wide to stand side by side: they are turned upright. With the font they stay level."""
+    import rnnlib
+    from rnnlib.plots import _base, activations
+    text = "안녕하세요, RNN!"
+    vocab = rnnlib.Vocab.from_text(text)
+    x = vocab.one_hot(vocab.encode(text))
+    level = activations.one_hot_heatmap(x, vocab.chars, text=text)
+    assert {t.get_rotation() for t in level.get_xticklabels()} == {0.0}
+    monkeypatch.setattr(_base, "CJK_FONT", None)
+    upright = activations.one_hot_heatmap(x, vocab.chars, text=text)
+    labels = upright.get_xticklabels()
+    assert labels[0].get_text() == "0\nU+C548"
+    assert {t.get_rotation() for t in labels} == {90.0}
+    plt.close("all")

@@ -224,8 +224,10 @@ def one_hot_heatmap(x, vocab_chars, text=None, ax=None, title: str = ""):
                        fontsize=small)
     if T <= 60:
         ax.set_xticks(range(T))
-        ax.set_xticklabels([f"{t}\n{jamo_label(text[t])}" if text is not None else str(t)
-                            for t in range(T)], fontsize=small if T > 25 else 10)
+        labels = [f"{t}\n{jamo_label(text[t])}" if text is not None else str(t) for t in range(T)]
+        # code points (no font can draw the character) are too wide to stand side by side
+        wide = any(len(label.split("\n")[-1]) > 3 for label in labels)
+        ax.set_xticklabels(labels, fontsize=small if T > 25 else 10, rotation=90 if wide else 0)
     ax.set_xlabel("t (column x[t] is the character read at step t)")
     ax.set_ylabel("vocabulary index, character")
     ax.set_title(title or f"one-hot matrix: V = {V} rows, T = {T} columns", fontsize=10)
