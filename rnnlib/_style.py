@@ -10,6 +10,8 @@ sets a background always sets the text colour with it, so the pair is never whit
 TEXT = "var(--jp-content-font-color1, inherit)"
 MUTED_TEXT = "var(--jp-content-font-color2, inherit)"      # captions
 BORDER = "var(--jp-border-color2, rgba(128, 128, 128, 0.5))"
+# JupyterLab's code font (the static site adds a Hangul font to it), else the browser's
+MONO = "var(--jp-code-font-family, monospace)"
 
 # CSS declarations, each a background with the text colour that goes on it
 PANEL = (f"background:var(--jp-cell-editor-background, rgba(128, 128, 128, 0.08));"

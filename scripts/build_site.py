@@ -160,6 +160,12 @@ body { --jp-ui-font-family: "Hangul (NanumGothic)", system-ui, -apple-system, "S
        --jp-code-font-family: "Hangul (NanumGothic)", menlo, consolas, "DejaVu Sans Mono",
          monospace; }
 .reveal { font-family: "Hangul (NanumGothic)", "Source Sans Pro", helvetica, sans-serif; }
+.widget-subarea { font-family: var(--jp-ui-font-family); }
+.widget-subarea input, .widget-subarea textarea, .widget-subarea button,
+.widget-subarea select { font-family: inherit; }
+.widget-subarea code, .widget-subarea pre { font-family: var(--jp-code-font-family); }
+.reveal pre, .reveal code, .reveal pre *, .reveal code * {
+  font-family: "Hangul (NanumGothic)", menlo, consolas, "DejaVu Sans Mono", monospace !important; }
 .rnn-badge { display: inline-block; padding: 0 .45em; border: 1px solid currentColor;
   border-radius: .3em; font-size: 85%; line-height: 1.5; }</style>
 {% endblock html_head_js %}

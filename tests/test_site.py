@@ -219,6 +219,14 @@ LOOK = """() => {
           hangul_text: /[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]/.test(document.body.innerText),
           hangul_font: [...document.fonts].some(f => f.family.includes('NanumGothic')
                                                      && f.status === 'loaded'),
+          // Hangul the page shows (text and the values of text boxes) in an element whose
+          // fonts do not include the site's own: boxes on a machine with no Korean font
+          hangul_unfonted: [...document.querySelectorAll('body *')].filter(e =>
+            [...e.childNodes].some(n => n.nodeType === 3 && /[\uac00-\ud7af]/.test(n.nodeValue))
+            || (e.matches('input, textarea') && /[\uac00-\ud7af]/.test(e.value)))
+            .filter(e => !e.closest('script, style, .MJX_Assistive_MathML')
+                         && !getComputedStyle(e).fontFamily.includes('NanumGothic'))
+            .map(e => e.tagName + ': ' + (e.value || e.textContent).slice(0, 40)),
           hrefs: [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href'))};
 }""" % VIEW
 RAW_TEX = re.compile(r"\$[^$\n]+\$|\\\(|\\\[|\\begin\{")
@@ -331,6 +339,8 @@ def test_korean_text_is_drawn_with_the_sites_own_hangul_font(browsed):
     assert "01_one_hot_input.html" in korean, "notebook 01's page shows no Hangul"
     unfonted = [name for name in korean if not seen[name]["hangul_font"]]
     assert not unfonted, f"pages whose Hangul is not drawn with the site's font: {unfonted}"
+    elsewhere = {name: s["hangul_unfonted"][:3] for name, s in seen.items() if s["hangul_unfonted"]}
+    assert not elsewhere, f"Hangul in elements whose fonts leave out the site's: {elsewhere}"
     assert (out / "vendor" / site_assets.HANGUL_FONT).stat().st_size > 100_000
 
 

@@ -16,6 +16,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import plots
+from .._style import MONO
 from ..rnn import RNN
 from ..vocab import Vocab
 from ..plots.activations import set_columns
@@ -173,5 +174,5 @@ class HelloStepper(widgets.VBox):
                 f"<b>t = {self.t}</b> of {self.T}: input {esc(self.input_char)} → "
                 f"target {esc(self.target_char)}<br>"
                 f'<table style="border-collapse:collapse;text-align:right;'
-                f'font-family:monospace">'
+                f'font-family:{MONO}">'
                 f"<tr>{head}</tr>{rows}</table></div>")

@@ -17,6 +17,7 @@ import numpy as np
 from matplotlib import colormaps, colors
 
 from .. import plots
+from .._style import MONO
 from ..classify import one_hot_tokens
 from .figure_view import FigureView
 
@@ -141,7 +142,7 @@ def coloured_text_html(text: str, values) -> str:
         parts.append(f'<span style="{style}" title="{v:+.2f}">{html.escape(shown)}</span>')
         if ch == "\n":
             parts.append("\n")
-    return ('<div style="font-family:monospace;font-size:13px;line-height:1.55;'
+    return (f'<div style="font-family:{MONO};font-size:13px;line-height:1.55;'
             'white-space:pre-wrap;border:1px solid #ccc;padding:6px;max-height:420px;'
             'overflow-y:auto;color:black;background:white">' + "".join(parts) + "</div>")
 
@@ -149,7 +150,7 @@ def coloured_text_html(text: str, values) -> str:
 def _legend_html() -> str:
     cmap, norm = colormaps["RdBu_r"], colors.Normalize(-1, 1)
     cells = "".join(f'<span style="background:{_background(v, cmap, norm)};padding:0 6px;'
-                    f'font-family:monospace;color:{"white" if abs(v) > 0.75 else "black"}">'
+                    f'font-family:{MONO};color:{"white" if abs(v) > 0.75 else "black"}">'
                     f'{v:+.1f}</span>' for v in np.linspace(-1, 1, 9))
     return f"<div style='margin:2px 0'>h value: {cells}</div>"
 

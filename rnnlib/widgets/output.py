@@ -17,7 +17,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import plots
-from .._style import HIGHLIGHT
+from .._style import HIGHLIGHT, MONO
 from ..optim import Adagrad
 from ..rnn import RNN
 from ..vocab import Vocab
@@ -191,7 +191,7 @@ class LossExplorer(widgets.VBox):
                         "loss<sub>t</sub> = −log p"))
         return (f'<div style="font-size:14px">'
                 f'<table style="border-collapse:collapse;text-align:right;'
-                f'font-family:monospace"><tr>{head}</tr>{"".join(rows)}</table>'
+                f'font-family:{MONO}"><tr>{head}</tr>{"".join(rows)}</table>'
                 f"<b>total loss</b> = {self.loss:.4f} (a uniform guess scores "
                 f"T·log V = {self.T}·log {len(self.vocab)} = {self.uniform_loss:.4f}) · "
                 f"iteration {self.iteration}</div>")

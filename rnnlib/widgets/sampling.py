@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import plots
 from .._checks import positive_float
-from .._style import ERROR, HIGHLIGHT, MUTED_TEXT, PANEL
+from .._style import ERROR, HIGHLIGHT, MONO, MUTED_TEXT, PANEL
 from ..functional import softmax
 from ..sampling import prime, sample_text
 from ..vocab import Vocab
@@ -126,7 +126,7 @@ class SamplingExplorer(widgets.VBox):
 
     def _text_html(self) -> str:
         how = "greedy" if self.greedy else f"τ = {self.temperature:.2f}, draw {self.draw}"
-        return (f'<div style="font-family:monospace;white-space:pre-wrap;font-size:13px;'
+        return (f'<div style="font-family:{MONO};white-space:pre-wrap;font-size:13px;'
                 f'{PANEL};padding:6px;max-height:260px;overflow-y:auto">'
                 f'<b style="{HIGHLIGHT}">{html.escape(self.prefix, quote=False)}</b>'
                 f"{html.escape(self.continuation, quote=False)}</div>"

@@ -15,11 +15,11 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import plots
-from .._style import ERROR, PANEL
+from .._style import ERROR, MONO, PANEL
 from ..train import Progress, Trainer, TrainingDiverged
 from . import figure_in
 
-_SAMPLE_STYLE = (f"font-family:monospace;white-space:pre-wrap;{PANEL};"
+_SAMPLE_STYLE = (f"font-family:{MONO};white-space:pre-wrap;{PANEL};"
                  f"padding:6px 8px;margin:2px 0;line-height:1.35")
 
 
