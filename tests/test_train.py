@@ -273,7 +273,7 @@ def test_too_short_text_names_its_length():
     ("learning_rate", 0.0, "learning_rate must be a finite number greater than 0, got 0.0"),
     ("temperature", -1, "temperature must be a finite number greater than 0, got -1"),
     ("sample_every", -1, "sample_every must be a whole number >= 0"),
-    ("model", "gru", "model must be one of .*'rnn'.*got 'gru'"),
+    ("model", "transformer", "model must be one of .*'gru'.*got 'transformer'"),
     ("optimizer", "adam", "optimizer must be 'adagrad' or 'sgd', got 'adam'"),
     ("dtype", "float16", "dtype must be float64 or float32, got float16"),
     ("threads", 0, "threads must be a positive whole number, got 0"),
