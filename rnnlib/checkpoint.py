@@ -94,7 +94,8 @@ def describe_config(config: dict) -> str:
     model, layers = config.get("model", "rnn"), config.get("num_layers", 1)
     if layers > 1:
         return f"a {layers}-layer RNN (model={model!r}, num_layers={layers})"
-    return f"{dict(rnn='an RNN', lstm='an LSTM', gru='a GRU').get(model, model)} (model={model!r})"
+    name = {"rnn": "an RNN", "lstm": "an LSTM", "gru": "a GRU"}.get(model, model)
+    return f"{name} (model={model!r})"
 
 
 def restore_params(params: dict, saved: dict, what: str = "param") -> None:

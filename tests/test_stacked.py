@@ -191,7 +191,8 @@ def test_a_one_layer_state_is_named_and_the_fix_given():
     m = StackedRNN(5, 4, 2)
     with pytest.raises(ValueError, match=r"h_prev has shape \(4, 3\), one layer's state "
                                          r"\(H, N\).*needs \(L, H, N\) = \(2, 4, 3\): stack one "
-                                         r"\(H, N\) state per layer, e.g. np.zeros\(\(2, 4, 3\)\)"):
+                                         r"\(H, N\) state per layer, "
+                                         r"e.g. np.zeros\(\(2, 4, 3\)\)"):
         m.loss_and_grads(np.zeros((6, 3), int), np.zeros((6, 3), int), np.zeros((4, 3)))
     with pytest.raises(ValueError, match=r"must have shape \(L, H, N\) = \(2, 4, 3\).*got "
                                          r"\(3, 4, 3\)"):
