@@ -5,6 +5,10 @@ backward over that chunk only, carries the last hidden state into the next chunk
 resets it to zero when the data pointer wraps. With batch_size = 1 the numbers are exactly
 min-char-rnn's; with batch_size = N the text is cut into N equal streams read side by side
 as the columns of (T, N) arrays.
+
+The model is ``TrainConfig.model``: "rnn", "lstm" or "gru". ``num_layers`` > 1 stacks that
+many vanilla RNN layers (:class:`rnnlib.StackedRNN`, whose state is (L, H, N)); the LSTM and
+GRU here have one layer, so for them num_layers > 1 is an error.
 """
 from __future__ import annotations
 
