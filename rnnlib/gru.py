@@ -23,7 +23,7 @@ import numpy as np
 
 from ._checks import float_dtype, index_array, positive_int, state_array
 from .lstm import sigmoid
-from .rnn import RNN, _cols, _softmax_layer, _softmax_layer_grads
+from .rnn import RNN, _cols, _softmax_layer, _softmax_layer_grads, _sum_rows_by_index
 
 PARAM_NAMES = ("Wx", "Wh", "bx", "bh", "Why", "by")
 GATES = ("r", "z", "n")   # the order of the three row blocks of Wx, Wh, bx and bh
@@ -233,8 +233,9 @@ class GRU:
 
         # the weight gradients, summed over every step and column at once
         dWh = np.tensordot(da_h, h_before, axes=([0, 2], [0, 2]))  # sum_t da_h h_{t-1}^T
-        dWx = np.zeros((3 * H, V), dtype=self.dtype)               # sum_t da_x x_t^T:
-        np.add.at(dWx.T, cache.inputs.ravel(), rows(da_x).reshape(T * N, 3 * H))
+        # sum_t da_x x_t^T for one-hot x_t: add each row of da_x into its character's column
+        dWx = np.ascontiguousarray(_sum_rows_by_index(rows(da_x).reshape(T * N, 3 * H),
+                                                      cache.inputs.ravel(), V).T)
         grads = {"Wx": dWx, "Wh": dWh, "bx": da_x.sum(axis=(0, 2))[:, None],
                  "bh": da_h.sum(axis=(0, 2))[:, None], "Why": dWhy, "by": dby}
         tr = None
