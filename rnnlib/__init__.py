@@ -7,11 +7,13 @@ from . import data
 from .checkpoint import CheckpointError
 from .classify import RNNClassifier
 from .gradcheck import check_model, numerical_gradient, rel_error
+from .gru import GRU
 from .lstm import LSTM
 from .optim import SGD, Adagrad
 from .progress import ProgressBar, progress_callback
 from .rnn import RNN, Backward, BackwardTrace, RNNCache
 from .sampling import prime, sample, sample_text
+from .stacked import StackedRNN
 from .threads import blas_threads, set_blas_threads
 from .train import Progress, TrainConfig, Trainer, TrainingDiverged
 from .vocab import Vocab
@@ -23,5 +25,6 @@ __all__ = [
 ]
 __all__ += ["RNNClassifier"]
 __all__ += ["LSTM"]
+__all__ += ["GRU", "StackedRNN"]
 __all__ += ["set_blas_threads", "blas_threads", "progress_callback", "ProgressBar"]
 __version__ = "0.1.0"

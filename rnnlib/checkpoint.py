@@ -76,12 +76,37 @@ def load_arrays(path) -> tuple[dict[str, np.ndarray], dict]:
     return arrays, meta
 
 
+def model_kind(names) -> str:
+    """Which model a set of parameter names belongs to, in words: 'a GRU', 'a 2-layer RNN'."""
+    names = set(names)
+    layers = sum(1 for k in names if k.startswith("Whh") and k[3:].isdigit())
+    if layers:
+        return f"a {layers}-layer RNN"
+    for kind, keys in (("an RNN", {"Wxh", "Whh", "bh"}), ("an LSTM", {"Wx", "Wh", "b"}),
+                       ("a GRU", {"Wx", "Wh", "bx", "bh"})):
+        if names == keys | {"Why", "by"}:
+            return kind
+    return "an unknown model"
+
+
+def describe_config(config: dict) -> str:
+    """The model a Trainer's settings build, in words, e.g. "a GRU (model='gru')"."""
+    model, layers = config.get("model", "rnn"), config.get("num_layers", 1)
+    if layers > 1:
+        return f"a {layers}-layer RNN (model={model!r}, num_layers={layers})"
+    name = {"rnn": "an RNN", "lstm": "an LSTM", "gru": "a GRU"}.get(model, model)
+    return f"{name} (model={model!r})"
+
+
 def restore_params(params: dict, saved: dict, what: str = "param") -> None:
     """Copy saved arrays into ``params`` in place, checking names and shapes."""
     have = sorted(k.split("/", 1)[1] for k in saved if k.startswith(what + "/"))
     if sorted(params) != have:
         raise CheckpointError(f"the checkpoint holds {what} arrays {have} but this model has "
-                              f"{sorted(params)}; it was saved from a different kind of model.")
+                              f"{sorted(params)}; it was saved from a different kind of model "
+                              f"(the file's arrays are {model_kind(have)}'s, this model is "
+                              f"{model_kind(params)}). Load it into the kind of model that "
+                              f"saved it.")
     for k, p in params.items():
         key = f"{what}/{k}"
         if saved[key].shape != p.shape:
@@ -109,8 +134,13 @@ def save_trainer(tr, path) -> Path:
     return save_arrays(path, arrays, meta)
 
 
-def load_trainer(trainer_cls, config_cls, path, text: str):
-    """Rebuild a Trainer from :func:`save_trainer`'s file, to continue on ``text``."""
+def load_trainer(trainer_cls, config_cls, path, text: str, model: str | None = None,
+                 num_layers: int | None = None):
+    """Rebuild a Trainer from :func:`save_trainer`'s file, to continue on ``text``.
+
+    ``model`` and ``num_layers``, if given, are what the caller expects the file to hold:
+    a checkpoint of another kind is an error that names both.
+    """
     arrays, meta = load_arrays(path)
     missing = [k for k in ("vocab", "config", "iteration", "pointer", "smooth_loss",
                            "n_state", "has_state", "samples") if k not in meta]
@@ -128,6 +158,14 @@ def load_trainer(trainer_cls, config_cls, path, text: str):
     except (TypeError, ValueError) as err:
         raise CheckpointError(f"{str(path)!r} has settings this rnnlib cannot use: "
                               f"{err}") from None
+    want = {k: v for k, v in (("model", model), ("num_layers", num_layers)) if v is not None}
+    if any(getattr(cfg, k) != v for k, v in want.items()):
+        asked = {"model": cfg.model, "num_layers": cfg.num_layers, **want}
+        raise CheckpointError(
+            f"{str(path)!r} holds {describe_config(dataclasses.asdict(cfg))}, but "
+            f"{describe_config(asked)} was asked for. Load it with "
+            + ", ".join(f"{k}={getattr(cfg, k)!r}" for k in want)
+            + ", or leave those arguments out to get the model the file holds.")
     tr = trainer_cls(text, cfg, vocab=vocab)
     restore_params(tr.model.params, arrays, "param")
     if any(k.startswith("opt/") for k in arrays) and hasattr(tr.optimizer, "mem"):

@@ -1,7 +1,8 @@
 """Generating text: feed each sampled character back in as the next input.
 
-Works with any model that has ``step(ix, state) -> (y, state)`` (RNN and LSTM):
-ix is an int array (N,), y the logits (V, N).
+Works with any model that has ``step(ix, state) -> (y, state)`` (RNN, LSTM, GRU and
+StackedRNN): ix is an int array (N,), y the logits (V, N). The state is h (H, N), an LSTM's
+pair (h, c), or a stacked RNN's (L, H, N).
 """
 from __future__ import annotations
 
@@ -36,12 +37,17 @@ def _start_state(model, h):
     want = [np.shape(z) for z in (zero if isinstance(zero, tuple) else (zero,))]
     got = [np.shape(x) for x in (h if isinstance(h, tuple) else (h,))]
     if got != want:
-        expected = (f"the pair (h, c), each {want[0]}" if isinstance(zero, tuple)
-                    else f"{want[0]}")
+        if isinstance(zero, tuple):
+            expected = f"the pair (h, c), each {want[0]} = (hidden_size, 1)"
+        elif len(want[0]) == 3:                                  # a stacked RNN's (L, H, 1)
+            expected = f"{want[0]} = (num_layers, hidden_size, 1)"
+        else:
+            expected = f"{want[0]} = (hidden_size, 1)"
+        column = "h[..., :1]" if len(want[0]) == 3 else "h[:, :1]"
         raise ValueError(f"h has shape {got if isinstance(h, tuple) else got[0]}, but this "
-                         f"model's state is {expected} = (hidden_size, 1): sampling runs one "
+                         f"model's state is {expected}: sampling runs one "
                          f"sequence. Pass None to start from zeros, or one column of a batch "
-                         f"state, h[:, :1].")
+                         f"state, {column}.")
     return h
 
 

@@ -5,6 +5,10 @@ backward over that chunk only, carries the last hidden state into the next chunk
 resets it to zero when the data pointer wraps. With batch_size = 1 the numbers are exactly
 min-char-rnn's; with batch_size = N the text is cut into N equal streams read side by side
 as the columns of (T, N) arrays.
+
+The model is ``TrainConfig.model``: "rnn", "lstm" or "gru". ``num_layers`` > 1 stacks that
+many vanilla RNN layers (:class:`rnnlib.StackedRNN`, whose state is (L, H, N)); the LSTM and
+GRU here have one layer, so for them num_layers > 1 is an error.
 """
 from __future__ import annotations
 
@@ -20,10 +24,12 @@ import numpy as np
 
 from . import checkpoint as ckpt
 from ._checks import float_dtype, positive_float, positive_int
+from .gru import GRU
 from .lstm import LSTM
 from .optim import SGD, Adagrad
 from .rnn import RNN
 from .sampling import sample
+from .stacked import StackedRNN, layer_count
 from .threads import limit_blas_threads
 from .vocab import Vocab
 
@@ -36,7 +42,10 @@ class TrainConfig:
     learning_rate: float = 0.1
     clip: float = 5.0
     batch_size: int = 1
-    model: str = "rnn"            # "rnn" or "lstm"
+    model: str = "rnn"            # "rnn", "lstm" or "gru"
+    # layers of the model: num_layers > 1 stacks vanilla RNN layers (a StackedRNN, model
+    # "rnn" only); 1 is the one-layer RNN, LSTM or GRU
+    num_layers: int = 1
     optimizer: str = "adagrad"    # "adagrad" or "sgd"
     seed: int | None = 0
     dtype: str = "float64"
@@ -66,6 +75,11 @@ class TrainConfig:
         float_dtype(self.dtype)
         if self.model not in MODELS:
             raise ValueError(f"model must be one of {sorted(MODELS)}, got {self.model!r}.")
+        layer_count(self.num_layers)
+        if self.num_layers > 1 and self.model != "rnn":
+            raise ValueError(f"num_layers={self.num_layers} stacks vanilla RNN layers, so it "
+                             f"needs model='rnn'; model={self.model!r} has one layer here. "
+                             f"Use num_layers=1 with {self.model!r}, or model='rnn'.")
         if self.optimizer not in ("adagrad", "sgd"):
             raise ValueError(f"optimizer must be 'adagrad' or 'sgd', got {self.optimizer!r}.")
         if self.checkpoint_every and not self.checkpoint_path:
@@ -74,7 +88,16 @@ class TrainConfig:
         return self
 
 
-MODELS: dict[str, Callable] = {"rnn": RNN, "lstm": LSTM}
+MODELS: dict[str, Callable] = {"rnn": RNN, "lstm": LSTM, "gru": GRU}
+
+
+def build_model(config: TrainConfig, vocab_size: int):
+    """The model a config asks for: RNN, LSTM or GRU, or a StackedRNN if num_layers > 1."""
+    cfg = config
+    if cfg.num_layers > 1:
+        return StackedRNN(vocab_size, cfg.hidden_size, cfg.num_layers, seed=cfg.seed,
+                          dtype=cfg.dtype)
+    return MODELS[cfg.model](vocab_size, cfg.hidden_size, seed=cfg.seed, dtype=cfg.dtype)
 
 
 class Progress(NamedTuple):
@@ -92,12 +115,13 @@ class TrainingDiverged(FloatingPointError):
 
 
 def _columns(state, cols: slice):
-    """Columns ``cols`` of a hidden state (H, N), of each part of an (h, c) pair, or None."""
+    """Columns ``cols`` of a hidden state (H, N) or (L, H, N), of each part of an (h, c)
+    pair, or None."""
     if state is None:
         return None
     if isinstance(state, tuple):
-        return tuple(s[:, cols] for s in state)
-    return state[:, cols]
+        return tuple(s[..., cols] for s in state)
+    return state[..., cols]
 
 
 class Trainer:
@@ -123,7 +147,7 @@ class Trainer:
                 f"{cfg.batch_size} streams needs at least {need}. Use a longer text, or a "
                 f"smaller seq_length or batch_size.")
         V = len(self.vocab)
-        self.model = MODELS[cfg.model](V, cfg.hidden_size, seed=cfg.seed, dtype=cfg.dtype)
+        self.model = build_model(cfg, V)
         opt = Adagrad if cfg.optimizer == "adagrad" else SGD
         self.optimizer = opt(lr=cfg.learning_rate, clip=cfg.clip)
         self.rng = np.random.default_rng(cfg.seed)
@@ -225,9 +249,10 @@ class Trainer:
         loss = sum(w * part[0] for w, part in zip(shares, parts))
         grads = {k: sum(w * part[1][k] for w, part in zip(shares, parts)) for k in parts[0][1]}
         states = [part[2] for part in parts]
+        # the batch is the last axis of h (H, N), of a stacked h (L, H, N) and of c
         if isinstance(states[0], tuple):      # an LSTM's (h, c)
-            return loss, grads, tuple(np.hstack(s) for s in zip(*states))
-        return loss, grads, np.hstack(states)
+            return loss, grads, tuple(np.concatenate(s, axis=-1) for s in zip(*states))
+        return loss, grads, np.concatenate(states, axis=-1)
 
     # ---- checkpoints -------------------------------------------------------------
     def save(self, path) -> Path:
@@ -235,9 +260,13 @@ class Trainer:
         return ckpt.save_trainer(self, path)
 
     @classmethod
-    def load(cls, path, text: str) -> "Trainer":
-        """Resume from a checkpoint; ``text`` is the corpus to continue training on."""
-        return ckpt.load_trainer(cls, TrainConfig, path, text)
+    def load(cls, path, text: str, model: str | None = None,
+             num_layers: int | None = None) -> "Trainer":
+        """Resume from a checkpoint; ``text`` is the corpus to continue training on.
+
+        Give ``model`` (and ``num_layers``) to insist on a kind of model: a checkpoint of
+        another kind, such as a GRU's loaded with model="lstm", is a CheckpointError."""
+        return ckpt.load_trainer(cls, TrainConfig, path, text, model, num_layers)
 
     def _state_list(self) -> list[np.ndarray]:
         if self.state is None:

@@ -178,3 +178,63 @@ def test_lstm_checkpoint_round_trip_and_kind_mismatch(tmp_path):
                                               r"'by'\] but this model has \['Whh', 'Why', "
                                               r"'Wxh', 'bh', 'by'\]"):
         Trainer.load(path, TEXT)
+
+
+@pytest.mark.parametrize("kw", [dict(model="gru"), dict(num_layers=2, batch_size=2)])
+def test_gru_and_stacked_checkpoints_resume_exactly(tmp_path, kw):
+    """Stop, save, load, continue: the same losses, parameters and state as a run that never
+    stopped (a stacked RNN's state (L, H, N) included)."""
+    cfg = TrainConfig(hidden_size=4, seq_length=6, sample_every=3, sample_length=5, **kw)
+    straight = Trainer(TEXT, cfg)
+    straight.train(9)
+    first = Trainer(TEXT, cfg)
+    first.train(4)
+    resumed = Trainer.load(first.save(tmp_path / "run.npz"), TEXT)
+    assert type(resumed.model) is type(straight.model)
+    np.testing.assert_array_equal(resumed.state, first.state)
+    resumed.train(5)
+    assert resumed.history == straight.history and resumed.samples == straight.samples
+    np.testing.assert_array_equal(resumed.state, straight.state)
+    for k in straight.model.params:
+        np.testing.assert_array_equal(resumed.model.params[k], straight.model.params[k])
+
+
+def test_gru_checkpoint_loaded_as_an_lstm_is_refused(tmp_path):
+    """Asking for model='lstm' names what the file holds and how to load it; a file whose
+    settings were changed to say 'lstm' is caught by its arrays, a GRU's."""
+    tr = Trainer(TEXT, TrainConfig(hidden_size=4, seq_length=6, model="gru", sample_every=0))
+    tr.train(2)
+    path = tr.save(tmp_path / "gru.npz")
+    with pytest.raises(CheckpointError, match=r"gru.npz' holds a GRU \(model='gru'\), but an "
+                                              r"LSTM \(model='lstm'\) was asked for. Load it "
+                                              r"with model='gru'"):
+        Trainer.load(path, TEXT, model="lstm")
+    assert type(Trainer.load(path, TEXT, model="gru").model).__name__ == "GRU"
+    _rewrite(path, lambda m: m["config"].update(model="lstm"))
+    with pytest.raises(CheckpointError, match=r"the file's arrays are a GRU's, this model is "
+                                              r"an LSTM"):
+        Trainer.load(path, TEXT)
+
+
+def test_stacked_checkpoint_with_another_layer_count_is_refused(tmp_path):
+    tr = Trainer(TEXT, TrainConfig(hidden_size=4, seq_length=6, num_layers=2, sample_every=0))
+    tr.train(2)
+    path = tr.save(tmp_path / "deep.npz")
+    with pytest.raises(CheckpointError, match=r"holds a 2-layer RNN \(model='rnn', "
+                                              r"num_layers=2\), but a 3-layer RNN .*was asked "
+                                              r"for. Load it with num_layers=2"):
+        Trainer.load(path, TEXT, num_layers=3)
+    with pytest.raises(CheckpointError, match=r"holds a 2-layer RNN .* but an RNN "
+                                              r"\(model='rnn'\) was asked for"):
+        Trainer.load(path, TEXT, num_layers=1)
+    _rewrite(path, lambda m: m["config"].update(num_layers=3))
+    with pytest.raises(CheckpointError, match=r"arrays are a 2-layer RNN's, this model is a "
+                                              r"3-layer RNN"):
+        Trainer.load(path, TEXT)
+
+
+def test_checkpoint_from_before_num_layers_still_loads(trained):
+    """Settings saved without the num_layers field load as one layer."""
+    _, path = trained
+    _rewrite(path, lambda m: m["config"].pop("num_layers"))
+    assert Trainer.load(path, TEXT).config.num_layers == 1

@@ -273,7 +273,7 @@ def test_too_short_text_names_its_length():
     ("learning_rate", 0.0, "learning_rate must be a finite number greater than 0, got 0.0"),
     ("temperature", -1, "temperature must be a finite number greater than 0, got -1"),
     ("sample_every", -1, "sample_every must be a whole number >= 0"),
-    ("model", "gru", "model must be one of .*'rnn'.*got 'gru'"),
+    ("model", "transformer", "model must be one of .*'gru'.*got 'transformer'"),
     ("optimizer", "adam", "optimizer must be 'adagrad' or 'sgd', got 'adam'"),
     ("dtype", "float16", "dtype must be float64 or float32, got float16"),
     ("threads", 0, "threads must be a positive whole number, got 0"),
@@ -319,3 +319,81 @@ def test_sample_now_takes_zero_and_explicit_values_as_given():
     assert len(tr.sample_now()) == 9 and len(tr.sample_now(3)) == 3
     with pytest.raises(ValueError, match="temperature must be a finite number greater than 0"):
         tr.sample_now(5, temperature=0)
+
+
+# ---- the GRU and the stacked RNN ------------------------------------------------------
+@pytest.mark.parametrize("kw, kind, state_shape", [
+    (dict(model="gru"), rnnlib.GRU, (16, 1)),
+    (dict(num_layers=2), rnnlib.StackedRNN, (2, 16, 1)),
+    (dict(num_layers=2, batch_size=3), rnnlib.StackedRNN, (2, 16, 3)),
+])
+def test_trainer_trains_a_gru_and_a_stacked_rnn(kw, kind, state_shape):
+    """The loss falls on a repeated text, the state keeps its shape between chunks, and
+    sampling starts from one column of it."""
+    text = "the cat sat on the mat. " * 30
+    cfg = TrainConfig(hidden_size=16, seq_length=10, sample_every=0, seed=1, **kw)
+    tr = Trainer(text, cfg)
+    assert isinstance(tr.model, kind)
+    tr.train(120)
+    first = np.mean([l for _, l, _ in tr.history[:10]])
+    last = np.mean([l for _, l, _ in tr.history[-10:]])
+    assert last < 0.6 * first, (first, last)
+    assert tr.state.shape == state_shape
+    s = tr.sample_now(30)
+    assert len(s) == 30 and set(s) <= set(text)
+
+
+def test_one_layer_rnn_stays_the_plain_rnn():
+    """num_layers=1 (the default) builds RNN, whose numbers are min-char-rnn's."""
+    assert type(Trainer(TEXT, TrainConfig(hidden_size=4, seq_length=5)).model) is rnnlib.RNN
+
+
+def test_stacked_state_is_carried_between_chunks_and_reset_at_the_wrap():
+    tr = Trainer(TEXT, TrainConfig(hidden_size=5, seq_length=10, sample_every=0,
+                                   num_layers=3))
+    seen = []
+    real = tr.model.loss_and_grads
+
+    def spy(inputs, targets, h_prev):
+        loss, grads, h_last = real(inputs, targets, h_prev)
+        seen.append((None if h_prev is None else h_prev.copy(), h_last.copy(), tr.pointer))
+        return loss, grads, h_last
+    tr.model.loss_and_grads = spy
+    tr.train(30)
+    for i, (h_prev, h_last, pointer) in enumerate(seen):
+        assert h_last.shape == (3, 5, 1)
+        if pointer == 0:
+            assert h_prev is None, i
+        else:
+            np.testing.assert_array_equal(h_prev, seen[i - 1][1])
+    assert [p for _, _, p in seen].count(0) == 3
+
+
+@pytest.mark.parametrize("kw", [dict(model="gru"), dict(num_layers=2)])
+def test_threads_give_the_numbers_of_one_thread_for_gru_and_stacked(kw):
+    """Splitting the batch's columns over threads splits a stacked state (L, H, N) along
+    its last axis, as it does h (H, N)."""
+    runs = []
+    for threads in (1, 2):
+        cfg = TrainConfig(hidden_size=5, seq_length=6, batch_size=4, sample_every=0,
+                          threads=threads, **kw)
+        tr = Trainer(TEXT, cfg)
+        runs.append(([p.loss for p in tr.train(10)], tr.model.params, tr.state))
+    (l1, p1, s1), (l2, p2, s2) = runs
+    np.testing.assert_allclose(l2, l1, rtol=1e-12)
+    for k in p1:
+        np.testing.assert_allclose(p2[k], p1[k], rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(s2, s1, rtol=1e-10, atol=1e-14)
+
+
+@pytest.mark.parametrize("kw, msg", [
+    (dict(num_layers=0), r"num_layers must be a whole number of layers, at least 1 .*got 0"),
+    (dict(num_layers=-1), r"at least 1 .*got -1"),
+    (dict(num_layers=2.0), r"at least 1 .*got 2.0"),
+    (dict(num_layers=2, model="lstm"), r"num_layers=2 stacks vanilla RNN layers, so it needs "
+                                       r"model='rnn'; model='lstm' has one layer here"),
+    (dict(num_layers=3, model="gru"), r"Use num_layers=1 with 'gru', or model='rnn'"),
+])
+def test_bad_num_layers_name_the_value(kw, msg):
+    with pytest.raises(ValueError, match=msg):
+        Trainer(TEXT, TrainConfig(**kw))

@@ -1,0 +1,259 @@
+"""The GRU: a gated character model whose new state mixes the old one with a candidate.
+
+Shapes: V = vocab size, H = hidden size, T = time steps, N = batch (sequences as columns).
+Inputs and targets are int arrays (T,) or (T, N); the state is one array h of shape (H, N),
+as for :class:`rnnlib.RNN`, so ``Trainer``, ``sample``, ``prime`` and ``check_model`` use it
+unchanged. The gate blocks follow ``torch.nn.GRU``: rows 0:H are r (reset), H:2H are z
+(update), 2H:3H are n (candidate), and there are two biases, ``bx`` and ``bh``, as torch's
+``bias_ih`` and ``bias_hh``::
+
+    r = sigmoid(Wx_r x_t + bx_r + Wh_r h_{t-1} + bh_r)          (H, N)
+    z = sigmoid(Wx_z x_t + bx_z + Wh_z h_{t-1} + bh_z)          (H, N)
+    n = tanh(Wx_n x_t + bx_n + r * (Wh_n h_{t-1} + bh_n))       (H, N)
+    h_t = (1 - z) * n + z * h_{t-1}                              (H, N)
+
+The step pair ``gru_step_forward`` / ``gru_step_backward`` is the cell written as these
+equations; the class runs it over T steps and adds min-char-rnn's softmax output layer.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from ._checks import float_dtype, index_array, positive_int, state_array
+from .lstm import sigmoid
+from .rnn import RNN, _cols, _softmax_layer, _softmax_layer_grads, _sum_rows_by_index
+
+PARAM_NAMES = ("Wx", "Wh", "bx", "bh", "Why", "by")
+GATES = ("r", "z", "n")   # the order of the three row blocks of Wx, Wh, bx and bh
+
+
+class GRUStepCache(NamedTuple):
+    """What one step keeps for its backward step."""
+    x_ix: np.ndarray     # (N,) int: the characters fed in
+    h_prev: np.ndarray   # (H, N): h_{t-1}
+    r: np.ndarray        # (H, N): reset gate, in (0, 1)
+    z: np.ndarray        # (H, N): update gate, in (0, 1)
+    n: np.ndarray        # (H, N): candidate state, in (-1, 1)
+    hn: np.ndarray       # (H, N): Wh_n h_{t-1} + bh_n, the part that r scales
+    Wx: np.ndarray       # (3H, V), the weights themselves (not copies)
+    Wh: np.ndarray       # (3H, H)
+
+
+def gru_step_forward(x_ix, h_prev: np.ndarray, params: dict) -> tuple[np.ndarray, GRUStepCache]:
+    """One GRU step: characters ``x_ix`` (N,) and h_prev (H, N) -> (h (H, N), cache).
+
+    ``params`` needs ``Wx`` (3H, V), ``Wh`` (3H, H), ``bx`` and ``bh`` (3H, 1).
+    """
+    Wx, Wh, bx, bh = params["Wx"], params["Wh"], params["bx"], params["bh"]
+    H = Wh.shape[1]
+    x_ix = np.asarray(x_ix).reshape(-1)
+    ax = Wx[:, x_ix] + bx                                   # (3H, N): Wx x_t + bx, x one-hot
+    ah = Wh @ h_prev + bh                                   # (3H, N): Wh h_{t-1} + bh
+    r = sigmoid(ax[:H] + ah[:H])
+    z = sigmoid(ax[H:2 * H] + ah[H:2 * H])
+    hn = ah[2 * H:]
+    n = np.tanh(ax[2 * H:] + r * hn)
+    h = (1 - z) * n + z * h_prev
+    return h, GRUStepCache(x_ix, h_prev, r, z, n, hn, Wx, Wh)
+
+
+def gru_gate_grads(dh: np.ndarray, cache: GRUStepCache):
+    """The backward step up to the weights: dh = dL/dh_t (H, N) -> (da_x, da_h, dh_prev).
+
+    da_x (3H, N) is the gradient of the input side Wx x_t + bx, da_h (3H, N) that of the
+    recurrent side Wh h_{t-1} + bh (they differ only in the n block, which r scales), and
+    dh_prev (H, N) is dL/dh_{t-1}.
+    """
+    h_prev, r, z, n, hn = cache.h_prev, cache.r, cache.z, cache.n, cache.hn
+    dn = dh * (1 - z)                                       # h_t = (1 - z) n + z h_{t-1}
+    dz = dh * (h_prev - n)
+    dan = dn * (1 - n ** 2)                                 # through tanh
+    dr = dan * hn                                           # n's pre-activation has r * hn
+    dar = dr * r * (1 - r)                                  # through sigmoid
+    daz = dz * z * (1 - z)
+    da_x = np.vstack([dar, daz, dan])
+    da_h = np.vstack([dar, daz, dan * r])
+    dh_prev = dh * z + cache.Wh.T @ da_h                   # the direct path and through Wh
+    return da_x, da_h, dh_prev
+
+
+def gru_step_backward(dh: np.ndarray, cache: GRUStepCache) -> tuple[dict, np.ndarray]:
+    """One backward step: dh = dL/dh_t (H, N) -> (grads, dh_prev (H, N)).
+
+    grads holds ``Wx``, ``Wh``, ``bx`` and ``bh``: this step's share of their gradients.
+    """
+    da_x, da_h, dh_prev = gru_gate_grads(dh, cache)
+    x = np.zeros((cache.Wx.shape[1], len(cache.x_ix)), dtype=dh.dtype)   # one-hot (V, N)
+    x[cache.x_ix, np.arange(len(cache.x_ix))] = 1
+    grads = {"Wx": da_x @ x.T, "Wh": da_h @ cache.h_prev.T,
+             "bx": da_x.sum(axis=1, keepdims=True), "bh": da_h.sum(axis=1, keepdims=True)}
+    return grads, dh_prev
+
+
+class GRUCache(NamedTuple):
+    """Everything the forward pass computed, kept for the backward pass and for plots."""
+    inputs: np.ndarray   # (T, N) int: the characters fed in
+    h_prev: np.ndarray   # (H, N): h_0
+    r: np.ndarray        # (T, H, N): reset gate
+    z: np.ndarray        # (T, H, N): update gate (1 keeps the old state)
+    n: np.ndarray        # (T, H, N): candidate state
+    hn: np.ndarray       # (T, H, N): Wh_n h_{t-1} + bh_n
+    h: np.ndarray        # (T, H, N): hidden state h_t
+    ys: np.ndarray       # (T, V, N): logits
+    ps: np.ndarray       # (T, V, N): softmax probabilities
+    logps: np.ndarray    # (T, V, N): log p, exact even where p underflows to 0
+
+    hs = property(lambda self: self.h, doc="h_t, (T, H, N): RNNCache's name, for plots.")
+    h_last = property(lambda self: self.h[-1], doc="h_T, shape (H, N).")
+
+    @property
+    def xs(self) -> np.ndarray:
+        """The one-hot inputs x_t, shape (T, V, N) (built on demand)."""
+        T, N = self.inputs.shape
+        x = np.zeros((T, self.ps.shape[1], N), dtype=self.ps.dtype)
+        t, n = np.indices((T, N))
+        x[t, self.inputs, n] = 1
+        return x
+
+
+class GRUBackwardTrace(NamedTuple):
+    """Per-step quantities of the backward pass (all (T, ., N); index t is step t+1)."""
+    dys: np.ndarray      # (T, V, N): dL/dy_t = p_t - onehot(target_t), over N
+    dh_next: np.ndarray  # (T, H, N): what h_t gets from step t+1 (zero at the last step)
+    dh: np.ndarray       # (T, H, N): dL/dh_t = Why^T dy_t + dh_next
+    da_x: np.ndarray     # (T, 3H, N): gradient of Wx x_t + bx, blocks r, z, n
+    da_h: np.ndarray     # (T, 3H, N): gradient of Wh h_{t-1} + bh, blocks r, z, n
+
+
+class GRUBackward(NamedTuple):
+    grads: dict          # same keys and shapes as params
+    dh_prev: np.ndarray  # (H, N): dL/dh_0
+    trace: GRUBackwardTrace | None
+
+
+class GRU:
+    """Gated recurrent unit with a softmax output, min-char-rnn's initialisation.
+
+    params: ``Wx`` (3H, V), ``Wh`` (3H, H), ``bx`` (3H, 1), ``bh`` (3H, 1), ``Why`` (V, H),
+    ``by`` (V, 1); the 3H rows are the blocks r, z, n (torch's ``weight_ih_l0``,
+    ``weight_hh_l0``, ``bias_ih_l0`` and ``bias_hh_l0`` have this layout).
+    """
+
+    def __init__(self, vocab_size: int, hidden_size: int, seed: int | None = None,
+                 dtype=np.float64):
+        V = positive_int("vocab_size", vocab_size)
+        H = positive_int("hidden_size", hidden_size)
+        dt = float_dtype(dtype)
+        rng = np.random.default_rng(seed)
+        self.params: dict[str, np.ndarray] = {
+            "Wx": (rng.standard_normal((3 * H, V)) * 0.01).astype(dt),
+            "Wh": (rng.standard_normal((3 * H, H)) * 0.01).astype(dt),
+            "bx": np.zeros((3 * H, 1), dtype=dt),
+            "bh": np.zeros((3 * H, 1), dtype=dt),
+            "Why": (rng.standard_normal((V, H)) * 0.01).astype(dt),
+            "by": np.zeros((V, 1), dtype=dt),
+        }
+
+    # sizes are read off the parameters, so a learner may replace them freely
+    @property
+    def vocab_size(self) -> int:
+        return self.params["Why"].shape[0]
+
+    @property
+    def hidden_size(self) -> int:
+        return self.params["Why"].shape[1]
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.params["Wh"].dtype
+
+    def __repr__(self) -> str:
+        return (f"GRU(vocab_size={self.vocab_size}, hidden_size={self.hidden_size}, "
+                f"dtype={self.dtype})")
+
+    def initial_state(self, n: int = 1) -> np.ndarray:
+        """h_0 = 0, shape (H, n)."""
+        return np.zeros((self.hidden_size, n), dtype=self.dtype)
+
+    def _state(self, h_prev, n: int) -> np.ndarray:
+        """Check a state argument: None (zeros) or one array (H, n)."""
+        if isinstance(h_prev, (tuple, list)) and len(h_prev) == 2:
+            raise ValueError(f"a GRU's state is one array h of shape (hidden_size, batch) = "
+                             f"({self.hidden_size}, {n}), not the LSTM's pair (h, c); pass "
+                             f"h alone, model.initial_state({n}), or None to start from zeros.")
+        return state_array("h_prev", h_prev, self.hidden_size, n, self.dtype)
+
+    # ---- forward -----------------------------------------------------------------
+    def forward(self, inputs, h_prev=None) -> GRUCache:
+        """Run T steps. inputs (T,) or (T, N) ints; h_prev (H, N) or None for zeros."""
+        P = self.params
+        ix = index_array("inputs", inputs, self.vocab_size)
+        h = h0 = self._state(h_prev, ix.shape[1])
+        steps = []
+        for t in range(len(ix)):
+            h, step = gru_step_forward(ix[t], h, P)
+            steps.append(step)
+        r, z, n, hn = (np.stack([getattr(s, k) for s in steps]) for k in ("r", "z", "n", "hn"))
+        hs = np.stack([s.h_prev for s in steps[1:]] + [h])        # (T, H, N): h_1 .. h_T
+        ys, ps, logps = _softmax_layer(hs.transpose(0, 2, 1), P["Why"], P["by"])
+        return GRUCache(ix, h0, r, z, n, hn, hs, _cols(ys), _cols(ps), _cols(logps))
+
+    # the output layer is the RNN's, so the loss and its target checks are too
+    loss = RNN.loss
+    _targets = RNN._targets
+
+    # ---- backward ----------------------------------------------------------------
+    def backward(self, cache: GRUCache, targets, trace: bool = False) -> GRUBackward:
+        """Backpropagation through time over the chunk in ``cache``.
+
+        Returns the parameter gradients, dL/dh_0 and, with ``trace=True``, the per-step
+        dy, dh_next, dh, da_x and da_h.
+        """
+        P = self.params
+        tg = self._targets(targets, cache.inputs)
+        T, N = tg.shape
+        H, V = self.hidden_size, self.vocab_size
+        rows = lambda a: a.transpose(0, 2, 1)                       # (T, K, N) -> (T, N, K)
+        dys, dWhy, dby, dh_out = _softmax_layer_grads(rows(cache.ps), tg, rows(cache.h),
+                                                      P["Why"])
+        dh_out = _cols(dh_out)                                      # (T, H, N)
+        h_before = np.concatenate([cache.h_prev[None], cache.h[:-1]])   # h_{t-1}: (T, H, N)
+        da_x = np.empty((T, 3 * H, N), dtype=self.dtype)
+        da_h = np.empty_like(da_x)
+        dh_all, dh_next_all = np.empty_like(dh_out), np.empty_like(dh_out)
+        dh_next = np.zeros((H, N), dtype=self.dtype)
+        for t in reversed(range(T)):
+            dh = dh_out[t] + dh_next
+            step = GRUStepCache(cache.inputs[t], h_before[t], cache.r[t], cache.z[t],
+                                cache.n[t], cache.hn[t], P["Wx"], P["Wh"])
+            dh_next_all[t], dh_all[t] = dh_next, dh
+            da_x[t], da_h[t], dh_next = gru_gate_grads(dh, step)
+
+        # the weight gradients, summed over every step and column at once
+        dWh = np.tensordot(da_h, h_before, axes=([0, 2], [0, 2]))  # sum_t da_h h_{t-1}^T
+        # sum_t da_x x_t^T for one-hot x_t: add each row of da_x into its character's column
+        dWx = np.ascontiguousarray(_sum_rows_by_index(rows(da_x).reshape(T * N, 3 * H),
+                                                      cache.inputs.ravel(), V).T)
+        grads = {"Wx": dWx, "Wh": dWh, "bx": da_x.sum(axis=(0, 2))[:, None],
+                 "bh": da_h.sum(axis=(0, 2))[:, None], "Why": dWhy, "by": dby}
+        tr = None
+        if trace:
+            tr = GRUBackwardTrace(_cols(dys), dh_next_all, dh_all, da_x, da_h)
+        return GRUBackward(grads, dh_next, tr)
+
+    def loss_and_grads(self, inputs, targets, h_prev=None):
+        """Like ``RNN.loss_and_grads``: returns (loss, grads, h_last (H, N))."""
+        cache = self.forward(inputs, h_prev)
+        loss = self.loss(cache, targets)
+        back = self.backward(cache, targets)
+        return loss, back.grads, cache.h_last.copy()
+
+    # ---- one step, for sampling --------------------------------------------------
+    def step(self, ix, h):
+        """One step from int indices ix (N,) and state h (H, N) -> (y (V, N), h_next)."""
+        P = self.params
+        h = self._state(h, len(np.atleast_1d(ix)))
+        h, _ = gru_step_forward(ix, h, P)
+        return P["Why"] @ h + P["by"], h
