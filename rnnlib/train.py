@@ -40,7 +40,7 @@ class TrainConfig:
     hidden_size: int = 100
     seq_length: int = 25
     learning_rate: float = 0.1
-    clip: float = 5.0
+    clip: float | None = 5.0      # None: no clipping
     batch_size: int = 1
     model: str = "rnn"            # "rnn", "lstm" or "gru"
     # layers of the model: num_layers > 1 stacks vanilla RNN layers (a StackedRNN, model
@@ -70,7 +70,11 @@ class TrainConfig:
                 raise ValueError(f"{name} must be a whole number >= 0 (0 turns it off), "
                                  f"got {v!r}.")
         positive_float("learning_rate", self.learning_rate)
-        positive_float("clip", self.clip)
+        if self.clip is not None:     # None turns clipping off, as in SGD and Adagrad
+            try:
+                positive_float("clip", self.clip)
+            except (TypeError, ValueError) as e:
+                raise type(e)(f"{e} (clip=None turns clipping off.)") from None
         positive_float("temperature", self.temperature)
         float_dtype(self.dtype)
         if self.model not in MODELS:
@@ -212,7 +216,7 @@ class Trainer:
                     f"{bad or 'no parameter'} are not finite; training stopped before the "
                     f"update, so the parameters (and any saved checkpoint) are the last "
                     f"good ones. Lower learning_rate (now {cfg.learning_rate}) or clip "
-                    f"(now {cfg.clip}).")
+                    f"(now {cfg.clip}{', no clipping' if cfg.clip is None else ''}).")
             self.optimizer.step(self.model.params, grads)
             self.state = state
             self.smooth_loss = self.smooth_loss * 0.999 + loss * 0.001

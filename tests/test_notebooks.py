@@ -28,6 +28,53 @@ TIMEOUT = 300  # seconds per cell; defaults finish far sooner
 KERNEL = os.environ.get("RNNLIB_KERNEL", "python3")
 EXECUTED_DIR = os.environ.get("RNNLIB_EXECUTED_DIR", str(build_site.EXECUTED_DIR))
 
+# The course, exactly: a notebook added, renamed or lost must be changed here on purpose.
+COURSE = [
+    "00_start_here.ipynb",
+    "01_one_hot_input.ipynb",
+    "02_hidden_layer.ipynb",
+    "03_softmax_and_loss.ipynb",
+    "04_backprop_through_time.ipynb",
+    "05_gradient_checking.ipynb",
+    "06_adagrad_and_training.ipynb",
+    "07_sampling.ipynb",
+    "08_training_on_real_text.ipynb",
+    "09_vanishing_and_exploding_gradients.ipynb",
+    "10_lstm.ipynb",
+    "11_many_to_one_classification.ipynb",
+]
+EXERCISE_TAG = re.compile(r"^(exercise|check|solution)-([a-z0-9]+(?:-[a-z0-9]+)*)$")
+
+
+def exercises(nb) -> dict[str, dict[str, list[int]]]:
+    """The tagged exercises of a notebook (DESIGN.md): for each NAME, the indices of the
+    cells tagged exercise-NAME, check-NAME and solution-NAME. One cell may be both the
+    exercise and its check (the learner's code ends with the call of the check)."""
+    found: dict[str, dict[str, list[int]]] = {}
+    for i, cell in enumerate(nb.cells):
+        for tag in cell.get("metadata", {}).get("tags", []):
+            m = EXERCISE_TAG.match(tag)
+            if m:
+                role, name = m.groups()
+                found.setdefault(name, {"exercise": [], "check": [], "solution": []})
+                found[name][role].append(i)
+    return found
+
+
+def output_text(cell) -> str:
+    """Everything a code cell showed: streams, plain text and HTML of results and displays,
+    and the error of a cell that raised."""
+    parts = []
+    for out in cell.get("outputs", []):
+        if out.output_type == "stream":
+            parts.append(out.text)
+        elif out.output_type == "error":
+            parts.append(f"{out.ename}: {out.evalue}")
+        else:
+            data = out.get("data", {})
+            parts += [data.get("text/plain", ""), data.get("text/html", "")]
+    return "\n".join(parts)
+
 
 def uses_widgets(path: Path) -> bool:
     """Whether a notebook's code (the set-up cell aside) uses ipywidgets or rnnlib.widgets."""
@@ -43,9 +90,11 @@ def _run_params():
 
 
 def test_the_course_has_its_notebooks():
-    assert len(NOTEBOOKS) >= 1, "no notebooks found in notebooks/"
-    numbers = [p.name[:2] for p in NOTEBOOKS]
-    assert numbers == sorted(set(numbers)), f"notebook numbers repeat: {numbers}"
+    """notebooks/ holds exactly the numbered notebooks of COURSE: none missing, none extra."""
+    names = [p.name for p in NOTEBOOKS]
+    assert names == COURSE, (
+        f"notebooks/ has {names}, the course is {COURSE}: missing "
+        f"{sorted(set(COURSE) - set(names))}, not in COURSE {sorted(set(names) - set(COURSE))}")
 
 
 def test_widget_notebooks_are_found(tmp_path):
@@ -76,7 +125,7 @@ def test_has_the_shared_setup_cell_first(path):
     first_code = next(c for c in nb.cells if c.cell_type == "code")
     assert first_code.source == SETUP_CELL, (
         f"{path.name}: first code cell is not the set-up cell of scripts/nbtools.py; "
-        f"regenerate the notebook with nbtools.write")
+        f"put it into every notebook with `python scripts/nbtools.py setup-cells`")
     assert "Solution" in "".join(c.source for c in nb.cells if c.cell_type == "markdown"), \
         f"{path.name} has no revealable solution"
 
@@ -109,6 +158,15 @@ def test_notebook_runs_top_to_bottom(path, tmp_path):
     # raises CellExecutionError, naming the cell, at the first cell that fails; a kernel
     # message that gets lost is reported (LostReplyWarning) and the notebook run again
     nb, took = build_site.execute(copy, kernel_name=KERNEL, timeout=TIMEOUT)
+    # as committed, no exercise is done yet, so every check must say so (a check that
+    # passes the placeholders would pass anything); tests/test_solutions.py runs the
+    # notebook again with the solutions pasted in and sees every check pass
+    for name, cells in exercises(nb).items():
+        for i in cells["check"]:
+            said = output_text(nb.cells[i])
+            assert "Not yet" in said and "✔" not in said, (
+                f"{path.name}: check-{name} (cell {i}) should say 'Not yet' before the "
+                f"exercise is done; it showed:\n{said}")
     if EXECUTED_DIR:
         build_site.save_executed(nb, path, Path(EXECUTED_DIR), seconds=took, stamp=stamp)
     run = kernel_run.history[-1] if kernel_run.history else None

@@ -1,5 +1,6 @@
 """The training loop against an independent, plain min-char-rnn loop, and its edge cases."""
 import math
+import re
 
 import numpy as np
 import pytest
@@ -76,6 +77,51 @@ def test_trainer_reproduces_a_plain_min_char_rnn_loop(N, clip, n_iters, threads)
         assert s == pytest.approx(rs, rel=1e-12), i
         for k in P:
             np.testing.assert_allclose(P[k], rP[k], rtol=1e-9, atol=1e-12, err_msg=f"{k} at {i}")
+
+
+@pytest.mark.parametrize("optimizer", ["adagrad", "sgd"])
+def test_clip_none_turns_clipping_off(optimizer):
+    """TrainConfig(clip=None) gives the optimizer clip=None, as SGD and Adagrad accept, and
+    training then follows the plain loop with no clipping at all (np.clip to +-inf); at these
+    settings a clip of 0.02 would have changed the weights, so the comparison has teeth."""
+    T, n_iters = 7, 12
+    cfg = TrainConfig(hidden_size=6, seq_length=T, clip=None, optimizer=optimizer,
+                      sample_every=0, seed=3)
+    tr = Trainer(TEXT, cfg)
+    assert tr.optimizer.clip is None
+    assert isinstance(tr.optimizer, rnnlib.Adagrad if optimizer == "adagrad" else rnnlib.SGD)
+    start = {k: v.copy() for k, v in tr.model.params.items()}
+    got = follow(tr, n_iters)
+    clipped = Trainer(TEXT, TrainConfig(hidden_size=6, seq_length=T, clip=0.02,
+                                        optimizer=optimizer, sample_every=0, seed=3))
+    clipped.train(n_iters)
+    assert not np.allclose(clipped.model.params["Why"], got[-1][2]["Why"])
+    if optimizer == "adagrad":
+        ref = reference_run(TEXT, start, T, 1, 0.1, np.inf, n_iters)
+        for i, ((l, _, P), (rl, _, rP)) in enumerate(zip(got, ref)):
+            assert l == pytest.approx(rl, rel=1e-10), i
+            for k in P:
+                np.testing.assert_allclose(P[k], rP[k], rtol=1e-9, atol=1e-12,
+                                           err_msg=f"{k} at {i}")
+
+
+def test_clip_none_is_kept_by_a_checkpoint(tmp_path):
+    tr = Trainer(TEXT, TrainConfig(hidden_size=4, seq_length=6, clip=None, sample_every=0))
+    tr.train(3)
+    back = Trainer.load(tr.save(tmp_path / "run.npz"), TEXT)
+    assert back.config.clip is None and back.optimizer.clip is None
+
+
+@pytest.mark.parametrize("clip", [0, 0.0, -5.0, float("nan"), float("inf"), "five"])
+def test_a_clip_that_is_not_a_positive_number_names_the_value(clip):
+    """0, negative and non-finite clips are errors (only None turns clipping off), and the
+    message names the value and says how to turn clipping off."""
+    with pytest.raises((ValueError, TypeError),
+                       match=re.escape(f"clip must be a finite number greater than 0, "
+                                       f"got {clip!r}.") + r".*clip=None turns clipping off"
+                       if clip != "five" else
+                       r"clip must be a number greater than 0, got 'five'.*clip=None"):
+        Trainer(TEXT, TrainConfig(clip=clip))
 
 
 @pytest.mark.parametrize("model", ["rnn", "lstm"])
