@@ -3,7 +3,7 @@
 Column vectors throughout: x_t (V, N), h_t (H, N), y_t and p_t (V, N), where V is the
 vocabulary size, H the hidden size, T the number of time steps and N the batch.
 """
-from . import data
+from . import data, metrics
 from .checkpoint import CheckpointError
 from .classify import RNNClassifier
 from .gradcheck import check_model, numerical_gradient, rel_error
@@ -26,5 +26,6 @@ __all__ = [
 __all__ += ["RNNClassifier"]
 __all__ += ["LSTM"]
 __all__ += ["GRU", "StackedRNN"]
+__all__ += ["metrics"]
 __all__ += ["set_blas_threads", "blas_threads", "progress_callback", "ProgressBar"]
 __version__ = "0.1.0"
