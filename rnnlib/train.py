@@ -23,6 +23,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from . import checkpoint as ckpt
+from . import metrics
 from ._checks import float_dtype, positive_float, positive_int
 from .gru import GRU
 from .lstm import LSTM
@@ -112,6 +113,9 @@ class Progress(NamedTuple):
     chars_seen: int
     elapsed: float        # seconds spent in train() so far
     sample: str | None    # text sampled at this iteration, if it was due
+    # the two losses per character, in bits: loss / (T ln 2) (see rnnlib.metrics)
+    bits_per_char: float = math.nan
+    smooth_bits_per_char: float = math.nan
 
 
 class TrainingDiverged(FloatingPointError):
@@ -195,6 +199,7 @@ class Trainer:
         if isinstance(n_iters, bool) or not isinstance(n_iters, (int, np.integer)) or n_iters < 0:
             raise ValueError(f"n_iters must be a whole number >= 0, got {n_iters!r}.")
         T, N = cfg.seq_length, cfg.batch_size
+        to_bits = metrics.bits_per_char(1.0, T)    # once: a multiplication per iteration
         t0 = time.perf_counter()
         out = []
         for _ in range(int(n_iters)):
@@ -226,11 +231,23 @@ class Trainer:
             if cfg.checkpoint_every and self.iteration % cfg.checkpoint_every == 0:
                 self.save(cfg.checkpoint_path)
             p = Progress(self.iteration, loss, self.smooth_loss,
-                         self.iteration * T * N, time.perf_counter() - t0, text)
+                         self.iteration * T * N, time.perf_counter() - t0, text,
+                         loss * to_bits, self.smooth_loss * to_bits)
             out.append(p)
             if callback is not None:
                 callback(p)
         return out
+
+    def bits_per_char(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The history per character: (iterations, bits of each chunk, smooth bits), each (K,).
+
+        Each loss of ``history`` divided by ``T ln 2`` (T = seq_length), so the curves compare
+        across chunk lengths and models; ``rnnlib.metrics.uniform_bits_per_char(V)`` is where
+        an untrained model starts."""
+        h = np.asarray(self.history, dtype=float).reshape(-1, 3)
+        T = self.config.seq_length
+        return (h[:, 0].astype(int), metrics.bits_per_char(h[:, 1], T),
+                metrics.bits_per_char(h[:, 2], T))
 
     def loss_and_grads(self, inputs, targets, state):
         """The model's loss_and_grads over the batch, split across ``config.threads``.

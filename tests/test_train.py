@@ -443,3 +443,52 @@ def test_threads_give_the_numbers_of_one_thread_for_gru_and_stacked(kw):
 def test_bad_num_layers_name_the_value(kw, msg):
     with pytest.raises(ValueError, match=msg):
         Trainer(TEXT, TrainConfig(**kw))
+
+
+# ---- loss per character: bits --------------------------------------------------------
+
+def test_bits_per_char_is_each_loss_of_the_history_over_T_ln2():
+    tr = Trainer(TEXT, TrainConfig(hidden_size=8, seq_length=7, batch_size=2, sample_every=0))
+    tr.train(30)
+    its, bits, smooth = tr.bits_per_char()
+    hist = np.array(tr.history)
+    np.testing.assert_array_equal(its, np.arange(1, 31))
+    np.testing.assert_allclose(bits, hist[:, 1] / (7 * np.log(2)), rtol=1e-14)
+    np.testing.assert_allclose(smooth, hist[:, 2] / (7 * np.log(2)), rtol=1e-14)
+    assert bits.shape == smooth.shape == (30,)
+
+
+def test_bits_per_char_of_a_trainer_that_has_not_trained_are_empty():
+    its, bits, smooth = Trainer(TEXT, TrainConfig(hidden_size=4, seq_length=5)).bits_per_char()
+    assert its.shape == bits.shape == smooth.shape == (0,)
+
+
+def test_a_fresh_model_starts_near_log2_V_bits_and_learns_to_go_below():
+    """Untrained, every character gets about 1/V: the first chunk costs about log2(V) bits
+    each (the smooth loss starts exactly there); training brings the bits down."""
+    tr = Trainer(TEXT, TrainConfig(hidden_size=16, seq_length=10, sample_every=0, seed=1))
+    V = len(tr.vocab)
+    first = tr.train(1)[0]
+    assert first.bits_per_char == pytest.approx(rnnlib.metrics.uniform_bits_per_char(V),
+                                                rel=0.02)
+    start = first.smooth_bits_per_char - 0.001 * (first.bits_per_char - np.log2(V))
+    assert start == pytest.approx(np.log2(V), rel=1e-12)   # 0.999 of the start + 0.001 loss
+    tr.train(300)
+    assert tr.bits_per_char()[1][-50:].mean() < 0.6 * np.log2(V)
+
+
+def test_progress_carries_bits_per_char_at_the_end_of_its_fields():
+    tr = Trainer(TEXT, TrainConfig(hidden_size=6, seq_length=9, sample_every=0))
+    progress = tr.train(5)
+    Progress = rnnlib.Progress
+    assert Progress._fields[:6] == ("iteration", "loss", "smooth_loss", "chars_seen",
+                                    "elapsed", "sample")
+    assert Progress._fields[6:] == ("bits_per_char", "smooth_bits_per_char")
+    its, bits, smooth = tr.bits_per_char()
+    for p, b, s in zip(progress, bits, smooth):
+        assert p.bits_per_char == pytest.approx(b, rel=1e-14)
+        assert p.smooth_bits_per_char == pytest.approx(s, rel=1e-14)
+        assert p.bits_per_char == pytest.approx(rnnlib.metrics.bits_per_char(p.loss, 9))
+    # made by hand with the six old fields, a Progress still works (bits left as nan)
+    old = Progress(1, 2.0, 3.0, 4, 0.1, None)
+    assert old.loss == 2.0 and np.isnan(old.bits_per_char)
