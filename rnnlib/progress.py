@@ -5,9 +5,10 @@
 The bar comes from tqdm.auto: in Jupyter it is a widget bar, in a terminal or a script a
 line of text on stderr, such as
 
-    training:  40%|████      | 800/2000 [00:04<00:06, 198.31it/s, smooth loss 71.234]
+    training: 40%|███ | 800/2000 [00:04<00:06, 198.31it/s, smooth loss 71.234 = 4.111 bits/char]
 
-(done / total, time so far < time left, iterations per second, min-char-rnn's smooth loss).
+(done / total, time so far < time left, iterations per second, min-char-rnn's smooth loss,
+and the same per character in bits: loss / (T ln 2), see rnnlib.metrics).
 Samples the trainer draws while it runs are shown too: in Jupyter the latest one below the
 bar, in a terminal each one printed above it.
 """
@@ -41,7 +42,7 @@ class ProgressBar:
     def __init__(self, n_iters: int, description: str = "training", show_samples: bool = True,
                  file=None):
         self.total = _whole("n_iters", n_iters)
-        # the smooth loss is written into the bar about 200 times per run, not every call
+        # the smooth loss (and its bits) is written into the bar ~200 times per run, not every call
         self.every = max(1, self.total // 200)
         self.count = 0
         self.last: Progress | None = None
@@ -62,7 +63,8 @@ class ProgressBar:
             if self.show_samples:
                 self._show_sample(p.iteration - 1, p.sample)
         if self.count % self.every == 0 or self.count >= self.total:
-            self.bar.set_postfix_str(f"smooth loss {p.smooth_loss:.3f}", refresh=False)
+            self.bar.set_postfix_str(f"smooth loss {p.smooth_loss:.3f} = "
+                                     f"{p.smooth_bits_per_char:.3f} bits/char", refresh=False)
         self.bar.update(1)
         if self.count == self.total:
             self.close()

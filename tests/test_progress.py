@@ -31,13 +31,14 @@ def small_trainer(**kw):
 
 def test_a_terminal_run_prints_a_text_bar_with_the_time_left_on_stderr():
     """Run as a script (no Jupyter): stderr has a text bar, 40/40 with elapsed<left time,
-    the rate and the smooth loss; the samples are printed on stdout; no widget's repr."""
+    the rate and the smooth loss with its bits per character; the samples are printed on
+    stdout; no widget's repr."""
     res = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True,
                          timeout=120, cwd=ROOT, env={**os.environ, "COLUMNS": "120"})
     assert res.returncode == 0, res.stderr
     last = res.stderr.replace("\r", "\n").strip().splitlines()[-1]
     assert re.search(r"terminal run: 100%\|.*\| 40/40 \[\d\d:\d\d<\d\d:\d\d, .*it/s, "
-                     r"smooth loss \d+\.\d{3}\]", last), res.stderr
+                     r"smooth loss \d+\.\d{3} = \d\.\d{3} bits/char\]", last), res.stderr
     assert "sample at iteration 0" in res.stdout and "sample at iteration 20" in res.stdout
     assert "trained 40" in res.stdout
     for widget_repr in ("HBox", "IntProgress", "FloatProgress", "VBox("):
@@ -54,7 +55,8 @@ def test_the_bar_counts_iterations_keeps_samples_and_closes_itself():
     assert bar.samples == tr.samples and len(bar.samples) == 3
     assert bar.bar.disable                              # closed after the 25th call
     text = out.getvalue().replace("\r", "\n")
-    assert "25/25" in text and f"smooth loss {tr.smooth_loss:.3f}" in text
+    bits = rnnlib.metrics.bits_per_char(tr.smooth_loss, 5)
+    assert "25/25" in text and f"smooth loss {tr.smooth_loss:.3f} = {bits:.3f} bits/char" in text
 
 
 def test_samples_can_be_kept_quiet(capsys):

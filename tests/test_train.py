@@ -492,3 +492,32 @@ def test_progress_carries_bits_per_char_at_the_end_of_its_fields():
     # made by hand with the six old fields, a Progress still works (bits left as nan)
     old = Progress(1, 2.0, 3.0, 4, 0.1, None)
     assert old.loss == 2.0 and np.isnan(old.bits_per_char)
+
+
+def test_the_loss_curve_reads_in_bits_on_a_second_axis_or_draws_in_bits():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from rnnlib import plots
+    tr = Trainer(TEXT, TrainConfig(hidden_size=6, seq_length=9, sample_every=0))
+    tr.train(40)
+    ax = plots.loss_curve(tr.history, seq_length=9)
+    sec, = ax.child_axes
+    ax.figure.draw_without_rendering()
+    assert sec.get_ylabel() == "bits per character"
+    for loss in (5.0, 20.0):
+        assert (sec.transData.transform((0, loss / (9 * np.log(2))))[1]
+                == pytest.approx(ax.transData.transform((0, loss))[1], abs=1e-6))
+    plt.close(ax.figure)
+    ax = plots.loss_curve(tr.history, seq_length=9, unit="bits")
+    its, bits, smooth = tr.bits_per_char()
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), bits)
+    np.testing.assert_allclose(ax.lines[1].get_ydata(), smooth)
+    assert ax.get_ylabel() == "bits per character" and not ax.child_axes
+    line = plots.uniform_guess_line(ax, len(tr.vocab), 9, unit="bits")
+    assert line.get_ydata()[0] == pytest.approx(np.log2(len(tr.vocab)))
+    plt.close(ax.figure)
+    with pytest.raises(ValueError, match="unit='bits' needs seq_length"):
+        plots.loss_curve(tr.history, unit="bits")
+    with pytest.raises(ValueError, match="unit must be 'loss'.*got 'nats'"):
+        plots.loss_curve(tr.history, seq_length=9, unit="nats")

@@ -121,3 +121,49 @@ def test_learner_mistakes_get_clear_errors():
         TrainingWidget(small_trainer(), steps=5)       # the slider could not show 5
     with pytest.raises(ValueError, match="n_iters"):
         TrainingProgress(0)
+
+
+# ---- bits per character -----------------------------------------------------------------
+
+def _bits(loss, T):
+    return rnnlib.metrics.bits_per_char(loss, T)
+
+
+def test_the_status_line_gives_the_smooth_loss_and_the_last_loss_in_bits_per_char():
+    w = TrainingWidget(small_trainer(), steps=20)
+    V = len(w.trainer.vocab)
+    # before training: the smooth loss is a uniform guess, log2 V bits per character
+    assert f"{np.log2(V):.3f} bits/char" in w.status.value
+    w.train_button.click()
+    _, last, smooth = w.history[-1]
+    its, bits, smooth_bits = w.trainer.bits_per_char()
+    assert f"smooth loss {smooth:.3f} = <b>{smooth_bits[-1]:.3f} bits/char</b>" in w.status.value
+    assert f"last chunk {last:.3f} = {bits[-1]:.3f} bits/char" in w.status.value
+    assert smooth_bits[-1] == pytest.approx(smooth / (8 * np.log(2)))
+
+
+def test_the_right_axis_reads_the_same_height_in_bits_per_char():
+    """A height of the plot is loss L on the left axis and L / (T ln 2) on the right one."""
+    w = TrainingWidget(small_trainer(seq_length=8), steps=20)
+    w.train_button.click()
+    sec = w.bits_axis
+    left, = sec.figure.axes                  # the loss axes; the bits axis is its child
+    assert sec in left.child_axes
+    sec.figure.draw_without_rendering()      # lay it out, as showing the PNG does
+    assert sec.get_ylabel() == "bits per character"
+    for loss in (10.0, 20.0, 8 * np.log(len(w.trainer.vocab))):
+        y_left = left.transData.transform((0.0, loss))[1]
+        y_right = sec.transData.transform((0.0, _bits(loss, 8)))[1]
+        assert y_right == pytest.approx(y_left, abs=1e-6)
+    # the uniform-guess line is labelled in bits
+    labels = [line.get_label() for line in left.lines]
+    V = len(w.trainer.vocab)
+    assert any(f"log₂ V = {np.log2(V):.2f} bits/char" in lab for lab in labels), labels
+
+
+def test_the_light_progress_bar_shows_the_smooth_loss_in_bits():
+    tr = small_trainer()
+    bar = TrainingProgress(20)
+    tr.train(20, callback=bar)
+    assert f"({_bits(tr.smooth_loss, 8):.3f} bits/char)" in bar.label.value
+    assert bar.last.smooth_bits_per_char == pytest.approx(_bits(tr.smooth_loss, 8))

@@ -7,7 +7,7 @@ Importing it registers a font that draws Hangul (see ``_base``) and, inside Jupy
 inline figures retina-sharp (``use_retina``).
 """
 from ._base import CJK_FONT, FontWarning, char_label, jamo_label, use_retina
-from .training import loss_curve, loss_running_mean, curves, eps_sweep, adagrad_steps_by_char, step_size_boxes
+from .training import loss_curve, loss_running_mean, bits_axis, uniform_guess_line, curves, eps_sweep, adagrad_steps_by_char, step_size_boxes
 from .activations import hidden_heatmap, column_heatmap, mark_time_step, columns_side_by_side, signed_heatmap, gate_column, one_hot_heatmap
 from .outputs import prob_bars, logit_bars, neg_log_curve, cdf_segments, vocab_growth
 from .gradients import grad_norms, step_norms, grad_flow, unrolled_graph
@@ -21,6 +21,8 @@ __all__ = [
     "jamo_label",
     "loss_curve",
     "loss_running_mean",
+    "bits_axis",
+    "uniform_guess_line",
     "curves",
     "eps_sweep",
     "adagrad_steps_by_char",

@@ -1,24 +1,76 @@
-"""Plots of training: loss curves, gradient-check error against eps, Adagrad step sizes."""
+"""Plots of training: loss curves, gradient-check error against eps, Adagrad step sizes.
+
+A training loss here is min-char-rnn's: summed over the ``seq_length`` = T characters of a
+chunk. Give ``seq_length`` to read it per character too, in bits (rnnlib.metrics).
+"""
 from __future__ import annotations
 
 import numpy as np
 
+from .. import metrics
 from ._base import char_label, _ax
 
+LOSS_LABEL = "loss (sum over a chunk)"
+BITS_LABEL = "bits per character"
 
-def loss_curve(history, ax=None, label: str | None = None, smooth: bool = True):
-    """Loss against iteration. history: rows of (iteration, loss, smooth_loss)."""
+
+def bits_axis(ax, seq_length: int, location: str = "right"):
+    """A second y-axis on ``ax`` that reads its loss per chunk as bits per character.
+
+    The y of ``ax`` must be a loss summed over chunks of ``seq_length`` characters; the new
+    axis shows the same height as loss / (T ln 2). Returns the secondary axis.
+    """
+    scale = metrics.bits_per_char(1.0, seq_length)        # bits per unit of chunk loss
+    sec = ax.secondary_yaxis(location, functions=(lambda y: y * scale, lambda b: b / scale))
+    sec.set_ylabel(BITS_LABEL)
+    return sec
+
+
+def uniform_guess_line(ax, vocab_size: int, seq_length: int, unit: str = "loss", **style):
+    """A dotted line where a uniform guess over V characters lies: log2 V bits per character,
+    T log V per chunk (``unit`` says which the y of ``ax`` is: "loss" or "bits")."""
+    bits = metrics.uniform_bits_per_char(vocab_size)
+    loss = seq_length * np.log(vocab_size)
+    y = bits if _unit_of(unit) == "bits" else loss
+    style = {"color": "0.5", "ls": ":", "lw": 1.2, **style}
+    label = style.pop("label", f"uniform guess: log₂ V = {bits:.2f} bits/char,"
+                               f" T·log V = {loss:.1f}")
+    return ax.axhline(y, label=label, **style)
+
+
+def _unit_of(unit: str) -> str:
+    if unit not in ("loss", "bits"):
+        raise ValueError(f"unit must be 'loss' (the sum over a chunk, min-char-rnn's) or "
+                         f"'bits' (bits per character), got {unit!r}.")
+    return unit
+
+
+def loss_curve(history, ax=None, label: str | None = None, smooth: bool = True,
+               seq_length: int | None = None, unit: str = "loss"):
+    """Loss against iteration. history: rows of (iteration, loss, smooth_loss).
+
+    With ``seq_length`` (the T the losses were summed over) a second y-axis on the right
+    reads the same curves in bits per character; ``unit="bits"`` draws them in bits instead.
+    """
+    if _unit_of(unit) == "bits" and seq_length is None:
+        raise ValueError("unit='bits' needs seq_length, the number of characters each loss "
+                         "is summed over (e.g. trainer.config.seq_length).")
     ax = _ax(ax)
     h = np.asarray(history, dtype=float).reshape(-1, 3)
+    if unit == "bits":
+        h = np.column_stack([h[:, 0], metrics.bits_per_char(h[:, 1:], seq_length)])
     if len(h):
         if smooth:
             ax.plot(h[:, 0], h[:, 1], alpha=0.25, lw=0.8,
                     label=None if label is None else f"{label} (per chunk)")
-            ax.plot(h[:, 0], h[:, 2], lw=2, label=label or "smooth loss")
+            ax.plot(h[:, 0], h[:, 2], lw=2,
+                    label=label or ("smooth loss" if unit == "loss" else "smooth loss, in bits"))
         else:
             ax.plot(h[:, 0], h[:, 1], lw=1.5, label=label)
     ax.set_xlabel("iteration")
-    ax.set_ylabel("loss (sum over a chunk)")
+    ax.set_ylabel(BITS_LABEL if unit == "bits" else LOSS_LABEL)
+    if unit == "loss" and seq_length is not None:
+        bits_axis(ax, seq_length)
     ax.grid(alpha=0.3)
     if label or smooth:
         ax.legend(loc="upper right", fontsize=9)

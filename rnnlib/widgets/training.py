@@ -14,7 +14,7 @@ import time
 import ipywidgets as widgets
 import numpy as np
 
-from .. import plots
+from .. import metrics, plots
 from .._style import ERROR, MONO, PANEL
 from ..train import Progress, Trainer, TrainingDiverged
 from . import figure_in
@@ -71,6 +71,7 @@ class TrainingProgress(widgets.VBox):
             self.bar.value = min(self.count, self.total)
             rate = self.count / max(time.perf_counter() - self._start, 1e-9)
             self.label.value = (f"iteration {p.iteration} · smooth loss {p.smooth_loss:.3f}"
+                                f" ({p.smooth_bits_per_char:.3f} bits/char)"
                                 f" · {rate:,.0f} iterations/s")
 
 
@@ -88,7 +89,8 @@ class TrainingWidget(widgets.VBox):
     ``trainer``, ``iteration`` and ``history`` (the trainer's), ``samples`` (every
     (iteration, text) shown), ``plotted`` (the x and y arrays of the loss curves last
     drawn: per-chunk loss, smooth loss and, from iteration 50 on, the mean of the last 50
-    chunks), ``progress``, ``status``, ``steps``.
+    chunks; the y-axis on the right, ``bits_axis``, reads them in bits per character),
+    ``progress``, ``status``, ``steps``.
     """
 
     def __init__(self, trainer: Trainer, steps: int = 200, max_steps: int = 2000,
@@ -192,13 +194,18 @@ class TrainingWidget(widgets.VBox):
     # ---- drawing -----------------------------------------------------------------
     def _refresh(self, sample: bool) -> None:
         tr = self.trainer
+        T = tr.config.seq_length
         if tr.history:
             _, last, smooth = tr.history[-1]
-            self.status.value = (f"<b>iteration {tr.iteration}</b> · smooth loss {smooth:.3f}"
-                                 f" · loss of the last chunk {last:.3f}")
+            self.status.value = (
+                f"<b>iteration {tr.iteration}</b> · smooth loss {smooth:.3f} = "
+                f"<b>{metrics.bits_per_char(smooth, T):.3f} bits/char</b> · loss of the last "
+                f"chunk {last:.3f} = {metrics.bits_per_char(last, T):.3f} bits/char")
         else:
-            self.status.value = (f"<b>iteration {tr.iteration}</b> · smooth loss "
-                                 f"{tr.smooth_loss:.3f} (the loss of a uniform guess)")
+            self.status.value = (
+                f"<b>iteration {tr.iteration}</b> · smooth loss {tr.smooth_loss:.3f} = "
+                f"<b>{metrics.bits_per_char(tr.smooth_loss, T):.3f} bits/char</b> "
+                f"(a uniform guess over the {len(tr.vocab)} characters)")
         if sample:
             text = tr.sample_now(self.sample_length)
             self.samples.append((tr.iteration, text))
@@ -214,17 +221,18 @@ class TrainingWidget(widgets.VBox):
                 ax.lines[0].set_label("loss of each chunk")
             else:                          # nothing to draw yet: just the empty axes
                 ax.set_xlabel("iteration")
-                ax.set_ylabel("loss (sum over a chunk)")
+                ax.set_ylabel(plots.training.LOSS_LABEL)
                 ax.set_xlim(0, self.steps.value)
             # the smooth loss forgets its start slowly; a plain running mean shows progress
             plots.loss_running_mean(tr.history, window=50, ax=ax, color="C2")
             self.plotted = [(np.asarray(line.get_xdata(), dtype=float),
                              np.asarray(line.get_ydata(), dtype=float)) for line in ax.lines]
             # where min-char-rnn's smooth loss starts: T characters guessed uniformly
-            ax.axhline(T * math.log(V), color="0.5", ls=":", lw=1.2,
-                       label=f"uniform guess: T·log V = {T * math.log(V):.1f}")
+            plots.uniform_guess_line(ax, V, T)
             ax.set_ylim(0, max(ax.get_ylim()[1], 1.08 * T * math.log(V)))
-            # outside the axes, so it never hides the curves however the loss moves
-            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, frameon=False)
+            # the same heights read per character on the right
+            self.bits_axis = plots.bits_axis(ax, T)
+            # outside the axes, right of the bits axis, so it never hides the curves
+            ax.legend(loc="upper left", bbox_to_anchor=(1.09, 1.0), fontsize=9, frameon=False)
             ax.set_title(f"training loss, {T} characters per chunk", fontsize=10)
             fig.tight_layout()
