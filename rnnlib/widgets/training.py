@@ -13,6 +13,7 @@ import time
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.transforms import ScaledTranslation
 
 from .. import metrics, plots
 from .._style import ERROR, MONO, PANEL
@@ -228,11 +229,15 @@ class TrainingWidget(widgets.VBox):
             self.plotted = [(np.asarray(line.get_xdata(), dtype=float),
                              np.asarray(line.get_ydata(), dtype=float)) for line in ax.lines]
             # where min-char-rnn's smooth loss starts: T characters guessed uniformly
-            plots.uniform_guess_line(ax, V, T)
+            plots.uniform_guess_line(ax, V, T, label=(
+                f"uniform guess: {metrics.uniform_bits_per_char(V):.2f} bits/char\n"
+                f"(T·log V = {T * math.log(V):.1f} per chunk)"))
             ax.set_ylim(0, max(ax.get_ylim()[1], 1.08 * T * math.log(V)))
             # the same heights read per character on the right
             self.bits_axis = plots.bits_axis(ax, T)
-            # outside the axes, right of the bits axis, so it never hides the curves
-            ax.legend(loc="upper left", bbox_to_anchor=(1.09, 1.0), fontsize=9, frameon=False)
+            # outside the axes, past the bits axis's labels, so it never hides the curves
+            past_labels = ax.transAxes + ScaledTranslation(0.6, 0, fig.dpi_scale_trans)
+            ax.legend(loc="upper left", bbox_to_anchor=(1, 1), bbox_transform=past_labels,
+                      fontsize=9, frameon=False)
             ax.set_title(f"training loss, {T} characters per chunk", fontsize=10)
             fig.tight_layout()
