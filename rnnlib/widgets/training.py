@@ -236,8 +236,11 @@ class TrainingWidget(widgets.VBox):
             # the same heights read per character on the right
             self.bits_axis = plots.bits_axis(ax, T)
             # outside the axes, past the bits axis's labels, so it never hides the curves
-            past_labels = ax.transAxes + ScaledTranslation(0.6, 0, fig.dpi_scale_trans)
+            past_labels = ax.transAxes + ScaledTranslation(0.75, 0, fig.dpi_scale_trans)
             ax.legend(loc="upper left", bbox_to_anchor=(1, 1), bbox_transform=past_labels,
                       fontsize=9, frameon=False)
             ax.set_title(f"training loss, {T} characters per chunk", fontsize=10)
-            fig.tight_layout()
+            # fixed margins in inches (room for the labels on both sides and the legend):
+            # the same layout as tight_layout gives, without its extra pass over the figure
+            w, h = fig.get_size_inches()
+            fig.subplots_adjust(left=0.85 / w, right=1 - 3.3 / w, bottom=0.5 / h, top=1 - 0.3 / h)
