@@ -5,7 +5,7 @@
 The bar comes from tqdm.auto: in Jupyter it is a widget bar, in a terminal or a script a
 line of text on stderr, such as
 
-    training: 40%|███ | 800/2000 [00:04<00:06, 198.31it/s, smooth loss 71.234 = 4.111 bits/char]
+    training: 40%|██ | 800/2000 [00:04<00:06, 198.31it/s, smooth loss 71.234 = 4.111 bits/char]
 
 (done / total, time so far < time left, iterations per second, min-char-rnn's smooth loss,
 and the same per character in bits: loss / (T ln 2), see rnnlib.metrics).
