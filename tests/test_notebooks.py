@@ -42,6 +42,7 @@ COURSE = [
     "09_vanishing_and_exploding_gradients.ipynb",
     "10_lstm.ipynb",
     "11_many_to_one_classification.ipynb",
+    "12_gru_and_deeper_rnns.ipynb",
 ]
 EXERCISE_TAG = re.compile(r"^(exercise|check|solution)-([a-z0-9]+(?:-[a-z0-9]+)*)$")
 
