@@ -207,7 +207,8 @@ def one_hot_heatmap(x, vocab_chars, text=None, ax=None, title: str = ""):
     """The one-hot matrix of a text: one row per vocabulary character, column t is x_t.
 
     x: (T, V, N) or (T, V) one-hot array (the first sequence is drawn); vocab_chars (V,);
-    text: the T characters read, to label the columns. Columns are numbered like x[t].
+    text: the T characters read, to label the columns. Columns are numbered by step,
+    t = 1..T as in the equations, so column t is the array x[t - 1].
     """
     xs = _first_column(x)                                  # (T, V)
     T, V = xs.shape
@@ -224,11 +225,12 @@ def one_hot_heatmap(x, vocab_chars, text=None, ax=None, title: str = ""):
                        fontsize=small)
     if T <= 60:
         ax.set_xticks(range(T))
-        labels = [f"{t}\n{jamo_label(text[t])}" if text is not None else str(t) for t in range(T)]
+        labels = [f"{t + 1}\n{jamo_label(text[t])}" if text is not None else str(t + 1)
+                  for t in range(T)]                   # steps t = 1..T
         # code points (no font can draw the character) are too wide to stand side by side
         wide = any(len(label.split("\n")[-1]) > 3 for label in labels)
         ax.set_xticklabels(labels, fontsize=small if T > 25 else 10, rotation=90 if wide else 0)
-    ax.set_xlabel("t (column x[t] is the character read at step t)")
+    ax.set_xlabel("step t (column x_t, the character read at step t; x[t-1] in code)")
     ax.set_ylabel("vocabulary index, character")
     ax.set_title(title or f"one-hot matrix: V = {V} rows, T = {T} columns", fontsize=10)
     return ax
