@@ -149,7 +149,8 @@ def check_cross_entropy(fn) -> Feedback:
         got, err = _call(fn, "cross_entropy", ps.copy(), targets.copy(),
                          hint=f"Here ps has shape {ps.shape} = (T, V, N) and targets "
                               f"{targets.shape} = (T, N): step t, sequence n needs "
-                              f"ps[t, targets[t, n], n].")
+                              f"ps[t, targets[t, n], n], the vocabulary index in the "
+                              f"middle (ps[t, n, targets[t, n]] has them swapped).")
         if err is not None:
             return err
         if got is None:
@@ -178,7 +179,11 @@ def check_cross_entropy(fn) -> Feedback:
             (-np.log(1 - picked).sum() / N, "you used log(1 - p); the loss is -log p of the "
                                             "target."),
             (-picked.sum() / N, "you forgot the log: the loss is -log p, not -p."),
+            (-np.log(ps[np.arange(T), targets[:, 0], 0]).sum(),
+             "that is the loss of the first sequence only (n = 0); take every column, "
+             "ps[t, targets[t, n], n] for all n, and average over the batch."),
         ]
+
         for value, why in mistakes:
             if np.isclose(g, value, rtol=1e-9):
                 return Feedback(False, f"your loss is {g:.6g} but should be {expected:.6g}: "
