@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import matplotlib.pyplot as plt
+from matplotlib.ticker import MaxNLocator
 
 from ._base import char_label, jamo_label, _ax, _first_column
 
@@ -15,15 +16,20 @@ def hidden_heatmap(hs, chars=None, ax=None, title: str = "hidden activations h_t
     h = _first_column(hs)                                 # (T, H)
     T, H = h.shape
     ax = _ax(ax, figsize=(max(4, 0.45 * T + 2), max(2.5, 0.22 * H + 1)))
+    labelled = chars is not None and T <= 60
+    # unlabelled columns sit at t = 1..T on the axis, as the steps are numbered
     im = ax.imshow(h.T, cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto",
-                   interpolation="nearest")
+                   interpolation="nearest",
+                   extent=None if labelled else (0.5, T + 0.5, H - 0.5, -0.5))
     ax.set_xlabel("time step t" + (" (input read)" if chars is not None else ""))
     ax.set_ylabel("hidden unit")
     if H <= 32:
         ax.set_yticks(range(H))                           # every unit numbered
-    if chars is not None and T <= 60:
+    if labelled:
         ax.set_xticks(range(T))
         ax.set_xticklabels([f"{t + 1}\n{char_label(c)}" for t, c in enumerate(chars)])
+    else:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title(title)
     ax.figure.colorbar(im, ax=ax, fraction=0.04, pad=0.02, label="h value")
     return ax
