@@ -74,6 +74,32 @@ def raises(params, grads, mem, lr=0.1, clip=5.0):
         params[k] -= lr * grads["Whh"]
 
 
+def params_rebound(params, grads, mem, lr=0.1, clip=5.0):
+    for k in params:
+        g = np.clip(grads[k], -clip, clip)
+        mem[k] += g * g
+        params[k] = params[k] - lr * g / np.sqrt(mem[k] + 1e-8)   # a new array in the dict
+
+
+def mem_rebound(params, grads, mem, lr=0.1, clip=5.0):
+    for k in params:
+        g = np.clip(grads[k], -clip, clip)
+        mem[k] = mem[k] + g * g                                     # a new array in the dict
+        params[k] -= lr * g / np.sqrt(mem[k] + 1e-8)
+
+
+@pytest.mark.parametrize("fn, name, fix", [
+    (params_rebound, "params", "params[k] -= "),
+    (mem_rebound, "mem", "mem[k] += g * g"),
+])
+def test_a_new_array_put_into_the_dict_is_flagged_though_the_numbers_are_right(fn, name, fix):
+    """The dict ends up with the right values, but the caller's arrays never change."""
+    fb = check_adagrad_step(fn)
+    assert not fb
+    assert f"{name}['Wxh'] is a new array" in fb.message, fb.message
+    assert "unchanged" in fb.message and fix in fb.message
+
+
 @pytest.mark.parametrize("fn", [correct, min_char_rnn_style])
 def test_the_right_update_is_accepted(fn):
     fb = check_adagrad_step(fn)

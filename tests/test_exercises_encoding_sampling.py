@@ -79,12 +79,20 @@ def test_one_hot_recognises_numbering_by_first_appearance():
     assert not fb and "first appear" in fb.message and "'ehlo'" in fb.message
 
 
-def test_one_hot_points_at_the_first_wrong_step():
+def test_one_hot_points_at_the_first_wrong_step_counting_from_1():
     x = hand_one_hot("hello")
     x[4] = 0
-    x[4, 1, 0] = 1                       # 'o' marked as 'h'
+    x[4, 1, 0] = 1                       # 'o' (step t = 5, index 4) marked as 'h'
     fb = check_one_hot(x, "hello")
-    assert not fb and "t = 4" in fb.message and "index 3" in fb.message
+    assert not fb and "step t = 5" in fb.message and "x[4]" in fb.message
+    assert "index 3" in fb.message
+
+
+def test_one_hot_names_the_step_with_two_ones_counting_from_1():
+    x = hand_one_hot("hello")
+    x[1, 1, 0] = 1                       # step t = 2 ('e') also gets the 1 of 'h'
+    fb = check_one_hot(x, "hello")
+    assert not fb and "step t = 2" in fb.message and "x[1]" in fb.message
 
 
 def test_one_hot_uses_a_given_vocabulary():

@@ -86,6 +86,7 @@ def test_checker_says_which_parameters_were_missed_or_added():
     assert not fb and "Wxh also fails" in fb.message and "also fail" in fb.message
     fb = ex.check_planted_bug("A", {"Whh", "Why"}, 4)
     assert not fb and "Why passes" in fb.message
+    assert "below about 1e-7" in fb.message          # the rule of notebook 05's table
 
 
 def test_checker_rejects_a_wrong_bug_with_a_reason():

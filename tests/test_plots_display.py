@@ -106,7 +106,7 @@ def test_without_the_font_package_one_warning_and_code_point_labels(tmp_path):
     out = json.loads(r.stdout.strip().splitlines()[-1])
     assert out["font"] is None
     assert out["label"] == "U+D55C"
-    assert out["ticks"] == ["0\nU+C548", "1\nU+B155"]
+    assert out["ticks"] == ["1\nU+C548", "2\nU+B155"]
     assert len(out["warnings"]) == 1, out["warnings"]
     message = out["warnings"][0][1]
     assert "koreanize-matplotlib is not installed" in message
@@ -203,6 +203,6 @@ def test_code_point_labels_of_the_one_hot_matrix_stand_upright_so_they_do_not_ov
     monkeypatch.setattr(_base, "CJK_FONT", None)
     upright = activations.one_hot_heatmap(x, vocab.chars, text=text)
     labels = upright.get_xticklabels()
-    assert labels[0].get_text() == "0\nU+C548"
+    assert labels[0].get_text() == "1\nU+C548"
     assert {t.get_rotation() for t in labels} == {90.0}
     plt.close("all")

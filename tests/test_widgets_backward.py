@@ -138,9 +138,9 @@ def test_check_backward_accepts_a_correct_backward_pass():
 
 
 @pytest.mark.parametrize("slip, wrong, words", [
-    ("no_dhnext", "dWxh, dWhh and dbh are wrong", "dhnext"),
+    ("no_dhnext", "dWxh, dWhh and dbh are wrong", "dh_next"),
     ("no_tanh", "dWxh, dWhh and dbh are wrong", "tanh derivative"),
-    ("dhnext_not_transposed", "dWxh, dWhh and dbh are wrong", "Whh.T @ dhraw"),
+    ("dhnext_not_transposed", "dWxh, dWhh and dbh are wrong", "Whh.T @ dh_raw"),
     ("dWhh_uses_h_t", "dWhh is wrong", "h_{t-1}"),
     ("placeholder", "dWhh is wrong", "placeholder"),
 ])

@@ -160,3 +160,14 @@ def test_scale_to_radius_catches_complex_and_zero_real_parts():
         fb = check_scale_to_radius(lambda W, r: W * r / np.linalg.eigvals(W).real.max()
                                    if W.shape == (2, 2) and W[0, 0] == 0 else good_scale(W, r))
     assert not fb and "inf or nan" in fb.message, fb.message
+
+
+def test_the_x_axis_ends_at_the_last_step_shown():
+    """k runs from 0 to T - 1: the axis follows the steps slider instead of staying at 80."""
+    from rnnlib.widgets.gradients import GradientFlow
+    w = GradientFlow(steps=50)
+    assert w.view.axes.get_xlim() == (0, 49)
+    for T in (80, 20, 35):
+        w.steps_slider.value = T
+        assert w.view.axes.get_xlim() == (0, T - 1)
+        assert w.view.axes.lines[0].get_xdata()[-1] == T - 1

@@ -111,3 +111,17 @@ def test_a_model_for_another_vocabulary_is_refused():
     for length in (5, 2000, 12.5):           # the slider holds 10..1000: nothing is clamped
         with pytest.raises(ValueError, match=f"length must be .* from 10 to 1000.*{length}"):
             SamplingExplorer(rnnlib.RNN(4, 3), rnnlib.Vocab.from_text("hello"), length=length)
+
+
+def test_the_probability_axis_fits_the_tallest_bar_at_every_temperature():
+    """At tau = 3 every p is small: the axis shrinks to the tallest bar instead of 0 to 1."""
+    V = 60
+    vocab = rnnlib.Vocab([chr(ord("!") + k) for k in range(V)])
+    model = random_model(V, seed=2)
+    w = SamplingExplorer(model, vocab, prefix="ABC", length=10)
+    for tau in (0.1, 1.0, 3.0):
+        w.set_temperature(tau)
+        bars = [b.get_height() for b in w.view.axes.patches]
+        low, high = w.view.axes.get_ylim()
+        assert low == 0 and max(bars) <= high <= 1.0
+        assert high <= max(0.02, 1.2 * max(bars))

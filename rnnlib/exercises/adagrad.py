@@ -104,12 +104,24 @@ def _same(a: list, b: list) -> bool:
                          for (pa, ma), (pb, mb) in zip(a, b) for k in ma)
 
 
+def _rebinding(d: dict, held: dict, name: str, in_place: str) -> str:
+    """Say which entry of ``d`` was replaced by a new array instead of changed in place."""
+    for k, arr in held.items():
+        if d.get(k) is not arr:
+            return (f"{name}[{k!r}] is a new array after your step: `{name}[k] = {name}[k] "
+                    f"{'-' if name == 'params' else '+'} ...` puts a new array into the dict "
+                    f"and leaves the array the caller holds (the model's weights, "
+                    f"rnnlib.Adagrad's memory) unchanged. Change it in place: {in_place}.")
+    return ""
+
+
 def check_adagrad_step(fn: Callable | None) -> Feedback:
     """Check the learner's ``adagrad_step(params, grads, mem, lr=0.1, clip=5.0)``."""
     if fn is None or not callable(fn):
         return Feedback(False, f"adagrad_step should be a function, got {fn!r}.")
     params, steps, mem = _test_case()
     start_p, start_m = _copy(params), _copy(mem)
+    held_p, held_m = dict(params), dict(mem)       # the arrays the caller holds
     try:
         got = _run(fn, params, steps, mem, lr=LR, clip=CLIP)
     except Exception as err:  # the learner's code: report, do not crash the notebook
@@ -117,6 +129,10 @@ def check_adagrad_step(fn: Callable | None) -> Feedback:
         return Feedback(False, f"adagrad_step raised {line}. It is called as "
                                f"adagrad_step(params, grads, mem, lr=0.1, clip=5.0), where "
                                f"each argument is a dict of arrays with the same keys.")
+    rebound = _rebinding(params, held_p, "params", "params[k] -= lr * g / np.sqrt(mem[k] + 1e-8)") \
+        or _rebinding(mem, held_m, "mem", "mem[k] += g * g")
+    if rebound:
+        return Feedback(False, rebound)
     want = _run(adagrad_reference, _copy(start_p), steps, _copy(start_m), lr=LR, clip=CLIP)
     if _same(got, want):
         return Feedback(True, "adagrad_step matches min-char-rnn's update over two steps, "

@@ -19,21 +19,21 @@ NAMES = PARAM_NAMES          # the gradients a learner returns, by name
 
 # mistake -> the sentence that explains it
 MISTAKES = {
-    "no_dhnext": "dh leaves out dhnext: h_t feeds both y_t and h_{t+1}, so "
-                 "dh = Why.T @ dy + dhnext.",
-    "no_tanh": "dhraw skips the tanh derivative: dhraw = (1 - hs[t] * hs[t]) * dh.",
-    "tanh_not_squared": "dhraw uses 1 - h, but the tanh derivative is 1 - h²: "
-                        "dhraw = (1 - hs[t] * hs[t]) * dh.",
-    "dhnext_not_transposed": "dhnext needs the transpose: dhnext = Whh.T @ dhraw "
-                             "(the gradient goes back through Whh the other way).",
-    "dhnext_before_tanh": "dhnext is sent back from dhraw, the gradient after the tanh "
-                          "factor: dhnext = Whh.T @ dhraw, not Whh.T @ dh.",
-    "dWhh_h_t": "dWhh pairs dhraw with the state that went in, h_{t-1}: "
-                "dWhh += dhraw @ hs[t - 1].T, not hs[t].",
-    "dWhh_transposed": "dWhh is transposed: dWhh += dhraw @ hs[t - 1].T (rows: the unit "
+    "no_dh_next": "dh leaves out dh_next: h_t feeds both y_t and h_{t+1}, so "
+                  "dh = Why.T @ dy + dh_next.",
+    "no_tanh": "dh_raw skips the tanh derivative: dh_raw = (1 - hs[t] * hs[t]) * dh.",
+    "tanh_not_squared": "dh_raw uses 1 - h, but the tanh derivative is 1 - h²: "
+                        "dh_raw = (1 - hs[t] * hs[t]) * dh.",
+    "dh_next_not_transposed": "dh_next needs the transpose: dh_next = Whh.T @ dh_raw "
+                              "(the gradient goes back through Whh the other way).",
+    "dh_next_before_tanh": "dh_next is sent back from dh_raw, the gradient after the tanh "
+                           "factor: dh_next = Whh.T @ dh_raw, not Whh.T @ dh.",
+    "dWhh_h_t": "dWhh pairs dh_raw with the state that went in, h_{t-1}: "
+                "dWhh += dh_raw @ hs[t - 1].T, not hs[t].",
+    "dWhh_transposed": "dWhh is transposed: dWhh += dh_raw @ hs[t - 1].T (rows: the unit "
                        "that receives, columns: the unit of h_{t-1} that sends).",
     "dWhh_not_accumulated": "dWhh keeps only one step: use += so every step's "
-                            "dhraw @ hs[t - 1].T is added up (Whh is shared by all steps).",
+                            "dh_raw @ hs[t - 1].T is added up (Whh is shared by all steps).",
 }
 
 
@@ -50,35 +50,35 @@ def reference_grads(params: dict, inputs, targets, hprev, mistake: str | None = 
         e = np.exp(y - y.max())
         ps[t] = e / e.sum()
     g = {k: np.zeros_like(params[k], dtype=float) for k in NAMES}
-    dhnext = np.zeros_like(hs[0])
+    dh_next = np.zeros_like(hs[0])
     for t in reversed(range(len(inputs))):
         dy = ps[t].copy()
         dy[targets[t]] -= 1
         g["Why"] += dy @ hs[t].T
         g["by"] += dy
-        dh = Why.T @ dy + (0 if mistake == "no_dhnext" else dhnext)
+        dh = Why.T @ dy + (0 if mistake == "no_dh_next" else dh_next)
         if mistake == "no_tanh":
-            dhraw = dh
+            dh_raw = dh
         elif mistake == "tanh_not_squared":
-            dhraw = (1 - hs[t]) * dh
+            dh_raw = (1 - hs[t]) * dh
         else:
-            dhraw = (1 - hs[t] * hs[t]) * dh
-        g["bh"] += dhraw
-        g["Wxh"] += dhraw @ xs[t].T
+            dh_raw = (1 - hs[t] * hs[t]) * dh
+        g["bh"] += dh_raw
+        g["Wxh"] += dh_raw @ xs[t].T
         if mistake == "dWhh_h_t":
-            g["Whh"] += dhraw @ hs[t].T
+            g["Whh"] += dh_raw @ hs[t].T
         elif mistake == "dWhh_transposed":
-            g["Whh"] += hs[t - 1] @ dhraw.T
+            g["Whh"] += hs[t - 1] @ dh_raw.T
         elif mistake == "dWhh_not_accumulated":
-            g["Whh"] = dhraw @ hs[t - 1].T
+            g["Whh"] = dh_raw @ hs[t - 1].T
         else:
-            g["Whh"] += dhraw @ hs[t - 1].T
-        if mistake == "dhnext_not_transposed":
-            dhnext = Whh @ dhraw
-        elif mistake == "dhnext_before_tanh":
-            dhnext = Whh.T @ dh
+            g["Whh"] += dh_raw @ hs[t - 1].T
+        if mistake == "dh_next_not_transposed":
+            dh_next = Whh @ dh_raw
+        elif mistake == "dh_next_before_tanh":
+            dh_next = Whh.T @ dh
         else:
-            dhnext = Whh.T @ dhraw
+            dh_next = Whh.T @ dh_raw
     return g
 
 
@@ -132,8 +132,8 @@ def check_backward(fn) -> Feedback:
         except Exception as err:  # the learner's code: report whatever it raised
             return Feedback(False, f"your backward pass raised {type(err).__name__}: {err}. "
                                    f"(Here V = {params['Why'].shape[0]}, H = "
-                                   f"{params['Whh'].shape[0]}: dy is (V, 1), dh, dhraw and "
-                                   f"dhnext are (H, 1).)")
+                                   f"{params['Whh'].shape[0]}: dy is (V, 1), dh, dh_raw and "
+                                   f"dh_next are (H, 1).)")
         if not isinstance(got, dict) or set(got) != set(NAMES):
             keys = sorted(got) if isinstance(got, dict) else type(got).__name__
             return Feedback(False, f"return a dict with the keys {list(NAMES)}, got {keys}.")
@@ -159,10 +159,10 @@ def check_backward(fn) -> Feedback:
                                    f"{'is' if len(zero) == 1 else 'are'} all zeros: is a "
                                    f"`# YOUR CODE HERE` line still a placeholder?")
         if set(wrong) <= {"Wxh", "Whh", "bh"} and "Why" in right:
-            hint = ("dy, dWhy and dby are fine, so look at the lines after them: dh, dhraw, "
-                    "dhnext, or the dWxh / dWhh / dbh sums.")
+            hint = ("dy, dWhy and dby are fine, so look at the lines after them: dh, dh_raw, "
+                    "dh_next, or the dWxh / dWhh / dbh sums.")
             if wrong == ["Whh"]:
-                hint = "only dWhh is off: look at its line, dWhh += dhraw @ hs[t - 1].T."
+                hint = "only dWhh is off: look at its line, dWhh += dh_raw @ hs[t - 1].T."
             return Feedback(False, f"{summary} {hint}")
         return Feedback(False, f"{summary} Start from dy = p_t - onehot(target_t) and check "
                                f"each line against the equations above.")

@@ -63,7 +63,17 @@ def check_to_columns(to_columns) -> Feedback:
                                f"are not X[n, t, :] at [t, :, n]; move the axes with "
                                f"transpose, don't copy values by hand.")
     return Feedback(True, "to_columns turns (N, T, F) into (T, F, N) for every batch tried, "
-                          "including the (3, 3, 2) one of the notes.")
+                          "including the (3, 3, 2) one of the many-to-one numpy RNN notes.")
+
+
+def _minus_one(p: np.ndarray, index: tuple, N: int):
+    """(p - 1 at ``index``, numpy's fancy-index rules) / N, or None for an invalid index."""
+    out = p.copy()
+    try:
+        out[index] -= 1
+    except IndexError:
+        return None
+    return out / N
 
 
 def check_output_backward(output_backward) -> Feedback:
@@ -82,8 +92,13 @@ def check_output_backward(output_backward) -> Feedback:
         dy = (p - onehot) / N
         dh_T = Why.T @ dy
         where = f"(with C={C} classes, H={H}, N={N}: p {p.shape}, Why {Why.shape})"
-        out, err = _call(output_backward, p.copy(), labels.copy(), Why.copy())
+        p_given = p.copy()
+        out, err = _call(output_backward, p_given, labels.copy(), Why.copy())
         if err:
+            if err.startswith("your function raised IndexError"):
+                err += (". dy is (C, N), one row per class and one column per sequence; if "
+                        "you wrote dy[np.arange(N), labels], the indices are in the wrong "
+                        "order: dy[labels, np.arange(N)] -= 1, row (class) first")
             return Feedback(False, f"{err} {where}")
         if not isinstance(out, tuple) or len(out) != 2:
             return Feedback(False, "return the pair (dy, dh_T), e.g. `return dy, dh_T`.")
@@ -91,6 +106,23 @@ def check_output_backward(output_backward) -> Feedback:
         if got_dy is None or got_dh is None:
             return Feedback(False, "dy or dh_T is still None: fill in both.")
         got_dy, got_dh = np.asarray(got_dy, float), np.asarray(got_dh, float)
+        if not np.array_equal(p_given, p):
+            return Feedback(False, f"output_backward wrote into the p it was given {where}: "
+                                   f"`dy = p` does not copy, it is a second name for the same "
+                                   f"array, so dy[...] -= 1 changed the forward pass's "
+                                   f"probabilities too. Start with dy = p.copy().")
+        slips = {
+            "you subtracted 1 from whole rows: dy[labels] picks rows (classes) for every "
+            "sequence at once. Add the column index, one per sequence: "
+            "dy[labels, np.arange(N)] -= 1.": _minus_one(p, (labels,), N),
+            "the indices are in the wrong order: dy[np.arange(N), labels] takes row n, "
+            "column label. Rows are classes and columns sequences, so write "
+            "dy[labels, np.arange(N)] -= 1.": _minus_one(p, (np.arange(N), labels), N),
+        }
+        for msg, wrong in slips.items():
+            if wrong is not None and got_dy.shape == dy.shape and np.allclose(got_dy, wrong) \
+                    and not np.allclose(wrong, dy):
+                return Feedback(False, f"dy is not yet right {where}: {msg}")
         if got_dy.shape == dy.shape and np.allclose(got_dy, dy * N) and N > 1:
             return Feedback(False, f"dy is N times too big {where}: the loss is the mean "
                                    f"over the batch, so divide p - onehot by N.")

@@ -108,8 +108,9 @@ def check_one_hot(x, text: str, vocab: Vocab | None = None) -> Feedback:
     wrong = np.flatnonzero(per_step != 1)
     if wrong.size:
         t = int(wrong[0])
-        return Feedback(False, f"each column x_t has exactly one 1, but x[{t}] (the "
-                               f"character {text[t]!r}) has {int(per_step[t])}.")
+        return Feedback(False, f"each column x_t has exactly one 1, but x_{t + 1} = x[{t}] "
+                               f"(step t = {t + 1}, the character {text[t]!r}) has "
+                               f"{int(per_step[t])}.")
     got_ix = x[:, :, 0].argmax(axis=1)
     if np.array_equal(got_ix, ixs):
         return Feedback(True, f"x is the one-hot array of {text!r}: shape {expected.shape}, "
@@ -125,6 +126,7 @@ def check_one_hot(x, text: str, vocab: Vocab | None = None) -> Feedback:
         return Feedback(False, "every 1 is one row away from where it belongs: indices "
                                "start at 0, and row ix = vocab.char_to_ix[ch] is the one to set.")
     t = int(np.flatnonzero(got_ix != ixs)[0])
-    return Feedback(False, f"at t = {t} (the character {text[t]!r}) the 1 is in row "
+    return Feedback(False, f"at step t = {t + 1} (x[{t}] in code, the character {text[t]!r}) "
+                           f"the 1 is in row "
                            f"{int(got_ix[t])}, but {text[t]!r} has index {int(ixs[t])} in the "
                            f"vocabulary.")

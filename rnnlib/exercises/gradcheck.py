@@ -204,7 +204,7 @@ def check_planted_bug(mystery: str, failing=None, bug=None) -> Feedback:
                          f"look again at the table")
         if extra:
             parts.append(f"{_listing(extra)} pass{'es' if len(extra) == 1 else ''} "
-                         f"(a relative error of 1e-8 or below is round-off, not a bug)")
+                         f"(below about 1e-7 a relative error is round-off, not a bug)")
         return Feedback(False, f"Mystery {key}: " + "; ".join(parts) + ".")
     n = _bug_number(bug)
     if bug is None:

@@ -5,7 +5,8 @@ largest eigenvalue is negative, complex, or smaller than their largest singular 
 names the usual mistakes (singular value or Frobenius norm instead of the spectral radius,
 max eigenvalue without the absolute value, r multiplied but not divided...).
 ``check_clip_by_norm(clip_by_norm)`` does the same for clipping a whole gradient by its
-global norm (per-array norms, elementwise np.clip, scaling gradients already small enough).
+global norm (per-array norms, elementwise np.clip, scaling gradients already small enough,
+scaling the caller's arrays in place).
 """
 from __future__ import annotations
 
@@ -139,8 +140,9 @@ def check_clip_by_norm(clip_by_norm) -> Feedback:
     for grads, max_norm in _clip_cases():
         total = _global_norm(grads)
         where = f"(for gradients with global norm {total:.3g} and max_norm = {max_norm})"
+        given = {k: g.copy() for k, g in grads.items()}
         try:
-            got = clip_by_norm({k: g.copy() for k, g in grads.items()}, max_norm)
+            got = clip_by_norm(given, max_norm)
         except Exception as err:  # the learner's code: report any error in words
             return Feedback(False, f"clip_by_norm raised {type(err).__name__}: {err} {where}.")
         if got is None:
@@ -154,6 +156,13 @@ def check_clip_by_norm(clip_by_norm) -> Feedback:
         expected = {k: g * factor for k, g in grads.items()}
         if all(np.shape(got[k]) == g.shape and np.allclose(got[k], g, rtol=1e-9, atol=1e-12)
                for k, g in expected.items()):
+            changed = [k for k in grads if not np.array_equal(given[k], grads[k])]
+            if changed:
+                return Feedback(False, f"the result is right, but clip_by_norm also scaled "
+                                       f"the arrays it was given ({', '.join(changed)}) "
+                                       f"{where}: the caller's gradients changed too. Return "
+                                       f"new arrays, clipped[k] = g * factor, instead of "
+                                       f"scaling in place with g *= factor.")
             continue
         for message, wrong in _clip_mistakes(grads, max_norm).items():
             if all(np.shape(got[k]) == g.shape and np.allclose(got[k], g, rtol=1e-9,

@@ -26,6 +26,27 @@ def _call(fn, name: str, *args, hint: str = ""):
         return None, Feedback(False, f"your {name} raised {type(err).__name__}: {err}. {hint}")
 
 
+_MAX_TAKEN = {0: "each column's max, y.max(axis=0, keepdims=True) (right)",
+              1: "each row's max, y.max(axis=1, keepdims=True)",
+              None: "the max of the whole array, y.max()"}
+_SUM_TAKEN = {0: "down each column, e.sum(axis=0, keepdims=True) (right)",
+              1: "along each row, e.sum(axis=1, keepdims=True)",
+              None: "over the whole array, e.sum()"}
+
+
+def _axis_slip(y, got) -> str:
+    """Name the axes of a softmax that took its max and its sum along different axes, or ""."""
+    for max_axis in (0, 1, None):
+        e = np.exp(y - y.max(axis=max_axis, keepdims=True))
+        for sum_axis in (1, None, 0):
+            if np.allclose(got, e / e.sum(axis=sum_axis, keepdims=True)):
+                return (f"half right: you subtracted {_MAX_TAKEN[max_axis]}, but took the sum "
+                        f"{_SUM_TAKEN[sum_axis]}. The softmax runs down each column (one "
+                        f"column per time step or sequence), so use axis=0 with "
+                        f"keepdims=True in both the max and the sum.")
+    return ""
+
+
 def check_softmax(fn) -> Feedback:
     """Check ``fn(y)``: logits y (V, N) -> probabilities (V, N), each column summing to 1.
 
@@ -60,6 +81,9 @@ def check_softmax(fn) -> Feedback:
         if np.allclose(got, softmax(y, axis=None)):
             return Feedback(False, "the whole array sums to 1, but each column should: "
                                    "divide by e.sum(axis=0, keepdims=True), not e.sum().")
+        slip = _axis_slip(y, got)
+        if slip:
+            return Feedback(False, slip)
         if np.allclose(got.sum(axis=0), 1):
             return Feedback(False, "the columns sum to 1, but the values are not "
                                    "exp(y) / sum(exp(y)): did you exponentiate?")
@@ -125,7 +149,8 @@ def check_cross_entropy(fn) -> Feedback:
         got, err = _call(fn, "cross_entropy", ps.copy(), targets.copy(),
                          hint=f"Here ps has shape {ps.shape} = (T, V, N) and targets "
                               f"{targets.shape} = (T, N): step t, sequence n needs "
-                              f"ps[t, targets[t, n], n].")
+                              f"ps[t, targets[t, n], n], the vocabulary index in the "
+                              f"middle (ps[t, n, targets[t, n]] has them swapped).")
         if err is not None:
             return err
         if got is None:
@@ -154,7 +179,11 @@ def check_cross_entropy(fn) -> Feedback:
             (-np.log(1 - picked).sum() / N, "you used log(1 - p); the loss is -log p of the "
                                             "target."),
             (-picked.sum() / N, "you forgot the log: the loss is -log p, not -p."),
+            (-np.log(ps[np.arange(T), targets[:, 0], 0]).sum(),
+             "that is the loss of the first sequence only (n = 0); take every column, "
+             "ps[t, targets[t, n], n] for all n, and average over the batch."),
         ]
+
         for value, why in mistakes:
             if np.isclose(g, value, rtol=1e-9):
                 return Feedback(False, f"your loss is {g:.6g} but should be {expected:.6g}: "

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import matplotlib.pyplot as plt
+from matplotlib.ticker import MaxNLocator
 
 from ._base import char_label, jamo_label, _ax, _first_column
 
@@ -15,15 +16,20 @@ def hidden_heatmap(hs, chars=None, ax=None, title: str = "hidden activations h_t
     h = _first_column(hs)                                 # (T, H)
     T, H = h.shape
     ax = _ax(ax, figsize=(max(4, 0.45 * T + 2), max(2.5, 0.22 * H + 1)))
+    labelled = chars is not None and T <= 60
+    # unlabelled columns sit at t = 1..T on the axis, as the steps are numbered
     im = ax.imshow(h.T, cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto",
-                   interpolation="nearest")
+                   interpolation="nearest",
+                   extent=None if labelled else (0.5, T + 0.5, H - 0.5, -0.5))
     ax.set_xlabel("time step t" + (" (input read)" if chars is not None else ""))
     ax.set_ylabel("hidden unit")
     if H <= 32:
         ax.set_yticks(range(H))                           # every unit numbered
-    if chars is not None and T <= 60:
+    if labelled:
         ax.set_xticks(range(T))
         ax.set_xticklabels([f"{t + 1}\n{char_label(c)}" for t, c in enumerate(chars)])
+    else:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title(title)
     ax.figure.colorbar(im, ax=ax, fraction=0.04, pad=0.02, label="h value")
     return ax
@@ -207,7 +213,8 @@ def one_hot_heatmap(x, vocab_chars, text=None, ax=None, title: str = ""):
     """The one-hot matrix of a text: one row per vocabulary character, column t is x_t.
 
     x: (T, V, N) or (T, V) one-hot array (the first sequence is drawn); vocab_chars (V,);
-    text: the T characters read, to label the columns. Columns are numbered like x[t].
+    text: the T characters read, to label the columns. Columns are numbered by step,
+    t = 1..T as in the equations, so column t is the array x[t - 1].
     """
     xs = _first_column(x)                                  # (T, V)
     T, V = xs.shape
@@ -224,11 +231,12 @@ def one_hot_heatmap(x, vocab_chars, text=None, ax=None, title: str = ""):
                        fontsize=small)
     if T <= 60:
         ax.set_xticks(range(T))
-        labels = [f"{t}\n{jamo_label(text[t])}" if text is not None else str(t) for t in range(T)]
+        labels = [f"{t + 1}\n{jamo_label(text[t])}" if text is not None else str(t + 1)
+                  for t in range(T)]                   # steps t = 1..T
         # code points (no font can draw the character) are too wide to stand side by side
         wide = any(len(label.split("\n")[-1]) > 3 for label in labels)
         ax.set_xticklabels(labels, fontsize=small if T > 25 else 10, rotation=90 if wide else 0)
-    ax.set_xlabel("t (column x[t] is the character read at step t)")
+    ax.set_xlabel("step t (column x_t, the character read at step t; x[t-1] in code)")
     ax.set_ylabel("vocabulary index, character")
     ax.set_title(title or f"one-hot matrix: V = {V} rows, T = {T} columns", fontsize=10)
     return ax

@@ -29,7 +29,10 @@ def prob_bars(p, vocab_chars, target: int | None = None, ax=None, title: str = "
 
 
 def logit_bars(y, vocab_chars, ax=None, title: str = "logits $y_t$"):
-    """Bars of one step's logits y_t (V,) or (V, 1): any real number, so bars go up or down."""
+    """Bars of one step's logits y_t (V,) or (V, 1): any real number, so bars go up or down.
+
+    The axis is symmetric about 0 and scaled to the largest |y|, so small logits still show
+    (read the scale, e.g. 1e-4, above the axis)."""
     y = np.asarray(y, dtype=float).ravel()
     ax = _ax(ax, figsize=(max(3, 0.35 * len(y) + 1), 2.6))
     ax.bar(range(len(y)), y, color=["#c0392b" if v >= 0 else "#2e6da4" for v in y],
@@ -37,8 +40,11 @@ def logit_bars(y, vocab_chars, ax=None, title: str = "logits $y_t$"):
     ax.axhline(0, color="#333", lw=0.8)
     ax.set_xticks(range(len(y)))
     ax.set_xticklabels([char_label(c) for c in vocab_chars])
-    lim = max(1.0, 1.15 * float(np.abs(y).max())) if len(y) else 1.0
+    # scaled to the data, so the tiny logits of an untrained model (about 1e-4) show as
+    # bars; the floor only keeps an all-zero y drawable
+    lim = max(1e-8, 1.15 * float(np.abs(y).max())) if len(y) else 1.0
     ax.set_ylim(-lim, lim)   # symmetric, so 0 sits in the middle at every step
+    ax.ticklabel_format(axis="y", style="sci", scilimits=(-2, 3))   # 1e-4 shown once, above
     ax.set_ylabel("y")
     if title:
         ax.set_title(title, fontsize=10)

@@ -18,6 +18,7 @@ import html
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from .. import plots
 from ..classify import RNNClassifier, one_hot_tokens
@@ -112,12 +113,14 @@ class GradientFlow(widgets.VBox):
         ax = self.view.axes
         if ax.lines:                          # the same axes: move the curves
             set_grad_flow(ax, {label: self.relative}, guides={label: self.radius})
+            ax.set_xlim(0, self.steps - 1)    # k runs from 0 to T - 1
             # the line at 1 and the frame are drawn over the curves
-            return [*ax.lines, ax.get_legend(), *ax.spines.values()]
+            return [*ax.lines, ax.get_legend(), ax.xaxis, *ax.spines.values()]
         plots.grad_flow({label: self.relative}, ax=ax, guides={label: self.radius},
                         ylim=YLIM, ylabel="$\\|dL/dh_{T-k}\\| \\;/\\; \\|dL/dh_T\\|$")
         ax.axhline(1.0, color="0.5", lw=0.8)
-        ax.set_xlim(0, MAX_STEPS)
+        ax.set_xlim(0, self.steps - 1)        # k runs from 0 to T - 1
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))   # whole steps only
         ax.set_title("gradient of the last step's loss, traced back k steps", fontsize=10)
         return None
 

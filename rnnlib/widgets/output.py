@@ -152,8 +152,10 @@ class LossExplorer(widgets.VBox):
         plots.prob_bars(self.p_t, chars, target=target, ax=axes[1],
                         title="probabilities:")
         axes[1].axhline(1 / len(chars), color="#555", ls=":", lw=1)
-        axes[1].text(len(chars) - 0.5, 1 / len(chars), "1/V", ha="right", va="bottom",
-                     fontsize=8, color="#555")
+        # named outside the axes, on the right, where no bar can cover it
+        axes[1].annotate("1/V", (1, 1 / len(chars)), xycoords=("axes fraction", "data"),
+                         xytext=(3, 0), textcoords="offset points", ha="left",
+                         va="center", fontsize=8, color="#555", annotation_clip=False)
         title = fig.suptitle(f"step t = {self.t}: input "
                              f"{plots.char_label(self.input_char)!r} → target "
                              f"{plots.char_label(self.target_char)!r}   "

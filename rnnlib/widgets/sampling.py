@@ -158,6 +158,9 @@ class SamplingExplorer(widgets.VBox):
             self._bar_colour = ax.patches[0].get_facecolor()
         if target is not None:
             ax.patches[target].set_facecolor("#d9822b")
+        # the axis fits the tallest bar: at a high temperature every p is small, and a
+        # fixed 0-1 axis would leave the bars flat on the floor
+        ax.set_ylim(0, min(1.0, max(0.02, 1.15 * float(p[top].max()))))
         shown = (f", sampled {plots.char_label(first)!r} (orange)" if first is not None
                  else "")
         ax.set_title(f"p of the first character after {self.prefix[-12:]!r} at "
@@ -166,7 +169,7 @@ class SamplingExplorer(widgets.VBox):
         if not drawn:
             return None
         # what changed, and the frame drawn over the bars' feet
-        return [*ax.patches, ax.xaxis, ax.title, *ax.spines.values()]
+        return [*ax.patches, ax.xaxis, ax.yaxis, ax.title, *ax.spines.values()]
 
 
 __all__ = ["SamplingExplorer"]
