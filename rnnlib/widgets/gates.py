@@ -32,81 +32,78 @@ def trained_lstm(vocab: Vocab, text: str, hidden_size: int = 6, seed: int = 0,
     return warm_up(LSTM(len(vocab), hidden_size, seed=seed), vocab, text, iterations)
 
 
-class GateStepper(widgets.VBox):
-    """Walk an LSTM forward through ``text`` one step at a time.
+class GatedStepper(widgets.VBox):
+    """What the gate step-throughs share: ``text`` run through a gated model once, a step
+    slider, a readout, one kept figure of H-cell columns per step and the prediction p_t.
 
-    ``GateStepper()`` uses "hello" and :func:`trained_lstm`. Pass ``model`` (an LSTM) and
-    ``text``, and ``vocab`` when the model was built for another vocabulary.
-
-    Attributes for the step shown: ``t`` (1..T), ``input_char``, ``target_char``,
-    ``i``, ``f``, ``o``, ``g``, ``c_prev``, ``c``, ``h`` (all (H, 1)), ``p`` (V, 1),
-    ``predicted_char``; ``cache`` is the whole forward pass.
+    A subclass names its model class (``kind``), how to train a default one
+    (``_trained``), the arrays of step k (``_set_step``), its columns and legend, and the
+    gate summary of its readout.
     """
+    kind: type = object
+    n_columns = 1
+    column_width = 1.5
+    legend = ""
 
-    def __init__(self, model: LSTM | None = None, text: str = "hello",
-                 vocab: Vocab | None = None):
+    def __init__(self, model=None, text: str = "hello", vocab: Vocab | None = None):
         self.vocab = text_vocab(text, vocab)
-        self.model = model if model is not None else trained_lstm(self.vocab, text)
-        check_model_vocab(self.model, self.vocab, text, kind=LSTM)     # an RNN has no gates
+        self.model = model if model is not None else self._trained(self.vocab, text)
+        check_model_vocab(self.model, self.vocab, text, kind=self.kind)
         self.text = text
         self.inputs = self.vocab.encode(text[:-1])
         self.targets = self.vocab.encode(text[1:])
         self.T = T = len(self.inputs)
         self.cache = self.model.forward(self.inputs)
-        # one scale for c over all steps (c_0 included), so its colours compare across t
-        self._vmax_c = float(max(1.0, np.abs(self.cache.c).max()))
 
         self.steps = StepControls(T)
         self.slider = self.steps.slider
         self.prev_button, self.next_button = self.steps.prev_button, self.steps.next_button
         self.readout = widgets.HTML()
         H = self.model.hidden_size
-        self.gates_view = FigureView((1.45 * 7 + 0.8, 0.42 * H + 1.6), 1, 7,
-                                     layout="constrained")
+        self.gates_view = FigureView((self.column_width * self.n_columns + 0.8, 0.42 * H + 1.6),
+                                     1, self.n_columns, layout="constrained")
         self.pred_view = FigureView((4.5, 2.4), layout="constrained")
         self.gates_out, self.pred_out = self.gates_view.out, self.pred_view.out
         self.slider.observe(lambda change: self._show(int(change["new"])), names="value")
         super().__init__([self.steps, self.readout, self.gates_out, self.pred_out])
         self._show(1)
 
+    def _trained(self, vocab: Vocab, text: str):
+        raise NotImplementedError
+
+    def _set_step(self, k: int) -> None:
+        raise NotImplementedError
+
+    def _columns(self) -> list:
+        raise NotImplementedError
+
+    def _gate_summary(self) -> str:
+        raise NotImplementedError
+
     def _show(self, t: int) -> None:
         k = t - 1                                       # arrays are 0-based, steps 1-based
-        cache = self.cache
         self.t = t
         self.input_char = self.vocab.chars[int(self.inputs[k])]
         self.target_char = self.vocab.chars[int(self.targets[k])]
-        self.i, self.f, self.o, self.g = (getattr(cache, n)[k] for n in "ifog")
-        self.c_prev = cache.c[k - 1] if k > 0 else cache.c_prev
-        self.c, self.h = cache.c[k], cache.h[k]
-        self.p = cache.ps[k]
+        self._set_step(k)
+        self.p = self.cache.ps[k]
         self.predicted_char = self.vocab.chars[int(self.p[:, 0].argmax())]
         self.readout.value = self._readout_html()
-        self._draw()
-
-    def _draw(self) -> None:
         self.gates_view.show(self.t, self._gates_figure)
         self.pred_view.show(self.t, self._prediction_figure)
 
     def _gates_figure(self):
-        H = self.model.hidden_size
-        t, vc = self.t, self._vmax_c
-        cols = [(self.f, "f (forget)", 0.0, 1.0), (self.c_prev, f"$c_{{{t - 1}}}$", -vc, vc),
-                (self.i, "i (input)", 0.0, 1.0), (self.g, "g (candidate)", -1.0, 1.0),
-                (self.c, f"$c_{{{t}}} = f\\,c_{{{t - 1}}} + i\\,g$", -vc, vc),
-                (self.o, "o (output)", 0.0, 1.0),
-                (self.h, f"$h_{{{t}}} = o\\,\\tanh(c_{{{t}}})$", -1.0, 1.0)]
-        units = [str(u) for u in range(H)]
+        units = [str(u) for u in range(self.model.hidden_size)]
         fig, axes = self.gates_view.figure, self.gates_view.axes
         drawn = bool(axes[0].images)
-        for ax, (col, title, lo, hi) in zip(axes, cols):
+        for ax, (col, title, lo, hi) in zip(axes, self._columns()):
             if drawn:                         # same columns, new numbers: update them
                 set_column(ax, col, title=title)
             else:
                 plots.gate_column(col, ax=ax, title=title, vmin=lo, vmax=hi, row_labels=units)
         axes[0].set_ylabel("hidden unit")
-        title = fig.suptitle(f"step t = {t}: input {plots.char_label(self.input_char)!r}   "
-                             f"(gates: white = closed 0, green = open 1; g, c, h: blue "
-                             f"negative, red positive)", fontsize=10)
+        title = fig.suptitle(f"step t = {self.t}: input {plots.char_label(self.input_char)!r}"
+                             f"   ({self.legend})", fontsize=10)
         # what changes from step to step, and the frames drawn over the cells
         return [*(a for ax in axes for a in (*ax.images, *ax.spines.values(), *ax.texts,
                                              ax.title)), title]
@@ -122,11 +119,52 @@ class GateStepper(widgets.VBox):
                           (self.input_char, self.target_char, self.predicted_char))
         ok = "✔" if self.predicted_char == self.target_char else "✘"
         p_target = float(self.p[int(self.targets[self.t - 1]), 0])
-        kept = float(np.mean(self.f))
         return (f'<div style="font-size:14px;line-height:1.5">'
                 f"<b>t = {self.t}</b> of {self.T}: input {inp} → target {tgt}; the model "
                 f"predicts {pred} {ok} (p of the target = {p_target:.3f})<br>"
-                f"mean forget gate f = {kept:.2f} (the share of c<sub>{self.t - 1}</sub> "
-                f"kept) · mean input gate i = {float(np.mean(self.i)):.2f} · mean output "
-                f"gate o = {float(np.mean(self.o)):.2f} · ‖c<sub>{self.t}</sub>‖ = "
-                f"{float(np.linalg.norm(self.c)):.3f}</div>")
+                f"{self._gate_summary()}</div>")
+
+
+class GateStepper(GatedStepper):
+    """Walk an LSTM forward through ``text`` one step at a time.
+
+    ``GateStepper()`` uses "hello" and :func:`trained_lstm`. Pass ``model`` (an LSTM) and
+    ``text``, and ``vocab`` when the model was built for another vocabulary.
+
+    Attributes for the step shown: ``t`` (1..T), ``input_char``, ``target_char``,
+    ``i``, ``f``, ``o``, ``g``, ``c_prev``, ``c``, ``h`` (all (H, 1)), ``p`` (V, 1),
+    ``predicted_char``; ``cache`` is the whole forward pass.
+    """
+    kind = LSTM                        # an RNN has no gates
+    n_columns, column_width = 7, 1.45
+    legend = "gates: white = closed 0, green = open 1; g, c, h: blue negative, red positive"
+
+    def __init__(self, model: LSTM | None = None, text: str = "hello",
+                 vocab: Vocab | None = None):
+        super().__init__(model, text, vocab)
+
+    def _trained(self, vocab: Vocab, text: str) -> LSTM:
+        return trained_lstm(vocab, text)
+
+    def _set_step(self, k: int) -> None:
+        cache = self.cache
+        self.i, self.f, self.o, self.g = (getattr(cache, n)[k] for n in "ifog")
+        self.c_prev = cache.c[k - 1] if k > 0 else cache.c_prev
+        self.c, self.h = cache.c[k], cache.h[k]
+
+    def _columns(self) -> list:
+        t = self.t
+        # one scale for c over all steps (c_0 included), so its colours compare across t
+        vc = float(max(1.0, np.abs(self.cache.c).max(), np.abs(self.cache.c_prev).max()))
+        return [(self.f, "f (forget)", 0.0, 1.0), (self.c_prev, f"$c_{{{t - 1}}}$", -vc, vc),
+                (self.i, "i (input)", 0.0, 1.0), (self.g, "g (candidate)", -1.0, 1.0),
+                (self.c, f"$c_{{{t}}} = f\\,c_{{{t - 1}}} + i\\,g$", -vc, vc),
+                (self.o, "o (output)", 0.0, 1.0),
+                (self.h, f"$h_{{{t}}} = o\\,\\tanh(c_{{{t}}})$", -1.0, 1.0)]
+
+    def _gate_summary(self) -> str:
+        return (f"mean forget gate f = {float(np.mean(self.f)):.2f} (the share of "
+                f"c<sub>{self.t - 1}</sub> kept) · mean input gate i = "
+                f"{float(np.mean(self.i)):.2f} · mean output gate o = "
+                f"{float(np.mean(self.o)):.2f} · ‖c<sub>{self.t}</sub>‖ = "
+                f"{float(np.linalg.norm(self.c)):.3f}")
