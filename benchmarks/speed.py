@@ -7,7 +7,7 @@
 Work measured, all on the python_docs corpus with hidden size H = 100 and seq_length 25:
 one training iteration is forward, backward, clipping and Adagrad, counted in characters
 of training text per second (T * N per iteration). The reference is min-char-rnn's own
-loop, tests/reference.py (the one the tests compare against): lossFun with np.dot, Python
+loop, rnnlib/reference.py (the one the tests compare against): lossFun with np.dot, Python
 lists of indices, dense one-hot vectors, a softmax with two exps, clipping with np.clip
 and Adagrad by hand, float64, N = 1. Every rate is the best of several rounds, because
 other programs share the machine; the best round is the one least disturbed by them.
@@ -46,9 +46,7 @@ import rnnlib  # noqa: E402
 from rnnlib import TrainConfig, Trainer  # noqa: E402
 from rnnlib.threads import limit_blas_threads  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-from reference import MinCharRNN, sample as min_char_rnn_sample  # noqa: E402
+from rnnlib.reference import MinCharRNN, sample as min_char_rnn_sample  # noqa: E402
 
 H, T = 100, 25
 BUSY_N = 32                 # the batch of the "one core busy" case (float64)
@@ -85,7 +83,7 @@ def speedup(rates: dict, name, ref) -> float:
     return float(np.median(np.divide(rates[name], rates[ref])))
 
 
-# ---- the reference: min-char-rnn's own loop (tests/reference.py) ----------------------
+# ---- the reference: min-char-rnn's own loop (rnnlib/reference.py) ----------------------
 def reference_trainer(text: str, vocab: rnnlib.Vocab, block: int = 8):
     ref = MinCharRNN(text, vocab.chars, rnnlib.RNN(len(vocab), H, seed=0).params, seq_length=T)
 

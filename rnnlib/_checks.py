@@ -82,3 +82,13 @@ def state_array(name: str, value, rows: int, n: int, dtype) -> np.ndarray:
         raise ValueError(f"{name} must have shape ({rows}, {n}) = (hidden_size, batch), "
                          f"got {np.shape(value)}; pass None to start from zeros.")
     return arr
+
+
+def targets_array(targets, inputs: np.ndarray, vocab_size: int) -> np.ndarray:
+    """Return ``targets`` as an int array of the shape of ``inputs`` (T, N), checked."""
+    tg = index_array("targets", targets, vocab_size)
+    if tg.shape != inputs.shape:
+        raise ValueError(f"targets have shape {tg.shape} but inputs have shape "
+                         f"{inputs.shape}; there is one target per input "
+                         f"(targets are the inputs shifted by one character).")
+    return tg

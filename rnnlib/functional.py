@@ -1,11 +1,25 @@
-"""Small pure functions of the equations: softmax, cross-entropy, tanh'.
+"""Small pure functions of the equations: one-hot columns, softmax, cross-entropy, tanh',
+sigmoid.
 
+Shapes: V = vocabulary size, T = time steps, N = batch (sequences side by side as columns).
 Arrays are columns: logits y have shape (V, N) (or (T, V, N); the softmax is taken over
 the vocabulary axis, -2).
 """
 from __future__ import annotations
 
 import numpy as np
+
+
+def one_hot(ix, V: int, dtype=np.float64) -> np.ndarray:
+    """One-hot columns: indices (N,) -> x (V, N), or (T, N) -> (T, V, N), x[.., ix[n], n] = 1.
+
+    The one builder of one-hot inputs in rnnlib; ``Vocab.one_hot`` checks its indices and
+    calls it. Indices must already be in 0..V-1.
+    """
+    ix = np.asarray(ix)
+    x = np.zeros((*ix.shape[:-1], V, ix.shape[-1]), dtype=dtype)
+    np.put_along_axis(x, ix[..., None, :], 1, axis=-2)
+    return x
 
 
 def softmax(y: np.ndarray, axis: int = -2) -> np.ndarray:
@@ -32,3 +46,9 @@ def cross_entropy(p: np.ndarray, targets: np.ndarray) -> float:
 def dtanh(h: np.ndarray) -> np.ndarray:
     """Derivative of tanh written with its output: d tanh(a)/da = 1 - tanh(a)^2 = 1 - h^2."""
     return 1.0 - h * h
+
+
+def sigmoid(a: np.ndarray) -> np.ndarray:
+    """1 / (1 + exp(-a)), written as 0.5 (1 + tanh(a / 2)): the same function, but it
+    never overflows for large negative a."""
+    return 0.5 * (1.0 + np.tanh(0.5 * a))

@@ -23,6 +23,43 @@ from ._checks import float_dtype, index_array, positive_int, state_array
 PARAM_NAMES = ("Wxh", "Whh", "Why", "bh", "by")
 
 
+class RNNStepCache(NamedTuple):
+    """What one step keeps for its backward step."""
+    x: np.ndarray        # (V, N): the input columns x_t (one-hot for characters)
+    h_prev: np.ndarray   # (H, N): h_{t-1}
+    h: np.ndarray        # (H, N): h_t
+    Wxh: np.ndarray      # (H, V), the weights themselves (not copies)
+    Whh: np.ndarray      # (H, H)
+
+
+def rnn_step_forward(x: np.ndarray, h_prev: np.ndarray,
+                     params: dict[str, np.ndarray]) -> tuple[np.ndarray, RNNStepCache]:
+    """One step: h_t = tanh(Wxh x_t + Whh h_{t-1} + bh), x (V, N), h_prev (H, N).
+
+    ``params`` needs ``Wxh`` (H, V), ``Whh`` (H, H) and ``bh`` (H, 1). x may be any input
+    columns: one-hot characters, a layer below's h, or a classifier's features.
+    """
+    Wxh, Whh, bh = params["Wxh"], params["Whh"], params["bh"]
+    h = np.tanh(Wxh @ x + Whh @ h_prev + bh)
+    return h, RNNStepCache(x, h_prev, h, Wxh, Whh)
+
+
+def rnn_step_backward(dh: np.ndarray,
+                      cache: RNNStepCache) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """One backward step: dh = dL/dh_t (H, N) -> (grads, dh_prev (H, N)).
+
+        dh_raw = (1 - h_t^2) * dh              the gradient before tanh
+        dWxh = dh_raw x_t^T    dWhh = dh_raw h_{t-1}^T    dbh = dh_raw summed over N
+        dh_prev = Whh^T dh_raw                 what h_{t-1} gets: the next dh_next
+
+    grads holds ``Wxh``, ``Whh`` and ``bh``: this step's share of their gradients.
+    """
+    dh_raw = (1 - cache.h * cache.h) * dh
+    grads = {"Wxh": dh_raw @ cache.x.T, "Whh": dh_raw @ cache.h_prev.T,
+             "bh": dh_raw.sum(axis=1, keepdims=True)}
+    return grads, cache.Whh.T @ dh_raw
+
+
 class RNNCache(NamedTuple):
     """Everything the forward pass computed, kept for the backward pass and for plots."""
     inputs: np.ndarray   # (T, N) int: the characters fed in

@@ -5,7 +5,7 @@ import rnnlib
 from rnnlib.gradcheck import numerical_gradient, rel_error
 
 from conftest import random_rnn
-from reference import lossfun
+from rnnlib.reference import lossfun
 
 
 @pytest.mark.parametrize("seed", range(6))

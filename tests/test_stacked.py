@@ -6,7 +6,7 @@ import rnnlib
 from rnnlib import RNN, StackedRNN
 from rnnlib.gradcheck import numerical_gradient, rel_error
 
-from reference import lossfun
+from rnnlib.reference import lossfun
 
 
 def random_stack(V, H, L, seed, scale=0.5):

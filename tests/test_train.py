@@ -8,7 +8,7 @@ import pytest
 import rnnlib
 from rnnlib import TrainConfig, Trainer, TrainingDiverged
 
-from reference import lossfun
+from rnnlib.reference import lossfun
 
 TEXT = "the cat sat on the mat. the dog sat on the log. a cat and a dog met.\n" * 2   # 142 chars
 

@@ -1,5 +1,6 @@
-"""min-char-rnn, written the way min-char-rnn writes it, as the one reference for the tests
-and for benchmarks/speed.py: dense one-hot column vectors, one time step at a time, `np.dot`,
+"""min-char-rnn, written the way min-char-rnn writes it: the one reference that the tests,
+benchmarks/speed.py and the exercise checks compare against. Dense one-hot column vectors
+(V, 1), one time step at a time, `np.dot`,
 dicts of per-step arrays, a softmax with two exps, clipping inside lossFun with
 `np.clip(dparam, -5, 5, out=dparam)` and Adagrad with memories mWxh, ... by hand.
 """
