@@ -12,6 +12,7 @@ import stat
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO, Iterator
 
 
 def current_umask() -> int:
@@ -40,7 +41,7 @@ def _mode_for(path: Path) -> int:
 
 
 @contextmanager
-def atomic_write(path, suffix: str = ".tmp"):
+def atomic_write(path: str | os.PathLike[str], suffix: str = ".tmp") -> Iterator[BinaryIO]:
     """Yield a binary file to write; when the block ends without an error it replaces
     ``path`` in one step (the old file, if any, stays whole until then). On an error the
     temporary file is removed and ``path`` is left as it was.
@@ -61,7 +62,7 @@ def atomic_write(path, suffix: str = ".tmp"):
             os.unlink(tmp)
 
 
-def write_text_atomic(path, text: str) -> Path:
+def write_text_atomic(path: str | os.PathLike[str], text: str) -> Path:
     """``Path(path).write_text(text)`` in UTF-8, written through :func:`atomic_write`."""
     with atomic_write(path) as fh:
         fh.write(text.encode("utf-8"))

@@ -31,7 +31,7 @@ import urllib.request
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from ._io import atomic_write
 
@@ -58,7 +58,7 @@ def bundled_folder() -> Traversable:
         return Path(__file__).resolve().parent.parent / "data"
 
 
-def _file(name: str):
+def _file(name: str) -> Callable[[], str]:
     def read() -> str:
         folder = bundled_folder()
         path = folder / name
@@ -125,7 +125,8 @@ def _offline_hint() -> str:
 
 
 def download(url: str, sha256: str | None = None, *, filename: str | None = None,
-             size: int | None = None, timeout: float = 30.0, cache=None) -> Path:
+             size: int | None = None, timeout: float = 30.0,
+             cache: str | os.PathLike[str] | None = None) -> Path:
     """Fetch ``url`` once into the cache folder and return the local path.
 
     A file already in the cache (with the right size and sha256, when given) is used
@@ -134,6 +135,7 @@ def download(url: str, sha256: str | None = None, *, filename: str | None = None
     interrupted or corrupt download never stays in the cache.
 
     timeout: seconds to wait for the server at each step (connecting, each read).
+    cache: the folder to keep the file in (default: ``cache_dir()``).
     """
     folder = Path(cache) if cache is not None else cache_dir()
     name = filename or Path(urllib.parse.urlparse(url).path).name

@@ -1,4 +1,9 @@
-"""Optimizers. State lives in dicts under the same keys as ``params``."""
+"""Optimizers: SGD and min-char-rnn's Adagrad, which update ``params`` in place.
+
+``params`` and ``grads`` are dicts of arrays with the same keys, each gradient the shape of
+its parameter (e.g. Wxh (H, V)); the update works entry by entry, so any shapes do. An
+optimizer's state lives in dicts under the same keys as ``params`` (Adagrad's ``mem``).
+"""
 from __future__ import annotations
 
 from typing import NamedTuple
@@ -8,7 +13,7 @@ import numpy as np
 from ._checks import positive_float
 
 
-def _check_same_keys(params: dict, grads: dict) -> None:
+def _check_same_keys(params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
     if set(params) != set(grads):
         raise ValueError(f"grads has keys {sorted(grads)} but params has {sorted(params)}; "
                          f"pass the grads returned by loss_and_grads for these params.")
@@ -29,11 +34,11 @@ def _clipped(g: np.ndarray, clip: float | None) -> np.ndarray:
 class SGD:
     """p -= lr * g, after clipping each gradient to [-clip, clip] (clip=None: no clipping)."""
 
-    def __init__(self, lr: float = 0.1, clip: float | None = 5.0):
+    def __init__(self, lr: float = 0.1, clip: float | None = 5.0) -> None:
         self.lr = positive_float("lr", lr)
         self.clip = None if clip is None else positive_float("clip", clip)
 
-    def step(self, params: dict, grads: dict) -> None:
+    def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
         _check_same_keys(params, grads)
         for k, p in params.items():
             p -= self.lr * _clipped(grads[k], self.clip)
@@ -67,13 +72,13 @@ class Adagrad:
 
     eps = 1e-8
 
-    def __init__(self, lr: float = 0.1, clip: float | None = 5.0):
+    def __init__(self, lr: float = 0.1, clip: float | None = 5.0) -> None:
         self.lr = positive_float("lr", lr)
         self.clip = None if clip is None else positive_float("clip", clip)
         self.mem: dict[str, np.ndarray] = {}
         self._flat: _Flat | None = None
 
-    def _buffers(self, params: dict) -> _Flat:
+    def _buffers(self, params: dict[str, np.ndarray]) -> _Flat:
         """The flat buffers for these params, made again if a key, a shape, a dtype or an
         entry of ``mem`` changed since the last step."""
         f = self._flat
@@ -98,7 +103,7 @@ class Adagrad:
                            views(step), mem_views)
         return self._flat
 
-    def step(self, params: dict, grads: dict) -> None:
+    def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
         _check_same_keys(params, grads)
         if not params:
             return

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import sys
+from typing import TextIO
 
 import numpy as np
 
@@ -25,7 +26,7 @@ _SAMPLE_STYLE = ("font-family:monospace;white-space:pre-wrap;background:#f6f8fa;
                  "border:1px solid #d0d7de;padding:6px 8px;margin:2px 0;line-height:1.35")
 
 
-def _whole(name: str, value) -> int:
+def _whole(name: str, value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ValueError(f"{name} must be a whole number >= 1, got {value!r}.")
     return int(value)
@@ -40,7 +41,7 @@ class ProgressBar:
     """
 
     def __init__(self, n_iters: int, description: str = "training", show_samples: bool = True,
-                 file=None):
+                 file: TextIO | None = None) -> None:
         self.total = _whole("n_iters", n_iters)
         # the smooth loss (and its bits) is written into the bar ~200 times per run, not every call
         self.every = max(1, self.total // 200)

@@ -1,18 +1,29 @@
 """Generating text: feed each sampled character back in as the next input.
 
-Works with any model that has ``step(ix, state) -> (y, state)`` (RNN, LSTM, GRU and
-StackedRNN): ix is an int array (N,), y the logits (V, N). The state is h (H, N), an LSTM's
-pair (h, c), or a stacked RNN's (L, H, N).
+Shapes: V = vocabulary size, H = hidden size, T = length of a prefix, N = batch
+(sampling runs one sequence, N = 1).
+
+Works with any model of rnnlib, which has ``step(ix, state) -> (y, state)`` (RNN, LSTM, GRU
+and StackedRNN): ix is an int array (N,), y the logits (V, N). The state is h (H, N), an
+LSTM's pair (h, c), or a stacked RNN's (L, H, N) with L = number of layers. ``prime`` reads
+a prefix of indices (T,); ``sample`` returns n indices as a list.
 """
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._checks import positive_float
+from .model import CharModel
 from .threads import limit_blas_threads
+from .vocab import Vocab
+
+# h (H, 1), an LSTM's pair (h, c), or a stacked RNN's (L, H, 1)
+State = np.ndarray | tuple[np.ndarray, np.ndarray]
+Seed = int | np.random.Generator | None
 
 
-def _rng(rng) -> np.random.Generator:
+def _rng(rng: Seed) -> np.random.Generator:
     if rng is None or isinstance(rng, (int, np.integer)):
         return np.random.default_rng(rng)
     if isinstance(rng, np.random.Generator):
@@ -29,7 +40,7 @@ def _check_ix(name: str, ix, vocab_size: int) -> int:
     return int(ix)
 
 
-def _start_state(model, h):
+def _start_state(model: CharModel, h: State | None) -> State:
     """h, checked against the model's own zero state (h_0 of shape (H, 1), or (h, c))."""
     zero = model.initial_state(1)
     if h is None:
@@ -54,8 +65,8 @@ def _start_state(model, h):
 _BLOCK = 1024     # characters of Gumbel noise drawn at a time
 
 
-def sample(model, h, seed_ix: int, n: int, temperature: float = 1.0, rng=None,
-           greedy: bool = False) -> list[int]:
+def sample(model: CharModel, h: State | None, seed_ix: int, n: int,
+           temperature: float = 1.0, rng: Seed = None, greedy: bool = False) -> list[int]:
     """Sample ``n`` character indices, starting from state ``h`` and input ``seed_ix``.
 
     h: (H, 1) state (for an LSTM the pair (h, c)); None starts from zeros.
@@ -92,7 +103,7 @@ def sample(model, h, seed_ix: int, n: int, temperature: float = 1.0, rng=None,
     return out
 
 
-def prime(model, ixs, h=None):
+def prime(model: CharModel, ixs: ArrayLike, h: State | None = None) -> State:
     """Feed the characters ``ixs`` (T,) to the model and return the state after them.
 
     Use it to start sampling from a prefix: ``h = prime(model, ixs[:-1])`` then
@@ -107,8 +118,8 @@ def prime(model, ixs, h=None):
     return state
 
 
-def sample_text(model, vocab, prefix: str, n: int, temperature: float = 1.0, rng=None,
-                greedy: bool = False, h=None) -> str:
+def sample_text(model: CharModel, vocab: Vocab, prefix: str, n: int, temperature: float = 1.0,
+                rng: Seed = None, greedy: bool = False, h: State | None = None) -> str:
     """Convenience: prime with ``prefix`` and return prefix + ``n`` sampled characters.
 
     ``h`` is the state to start priming from (None: zeros). A model trained with its state

@@ -29,7 +29,7 @@ _controller = None              # threadpoolctl's view of the loaded libraries (
 _depth = 0                      # how many limit_blas_threads blocks are open
 
 
-def _check(value, where: str) -> int:
+def _check(value: object, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise TypeError(f"{where} must be a whole number of threads (1 or more), got "
                         f"{value!r}; 1 is the default and the right choice for small models.")

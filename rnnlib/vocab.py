@@ -1,12 +1,17 @@
 """Vocabulary: characters <-> integer indices <-> one-hot columns.
 
 Shapes: V = vocabulary size, T = time steps, N = batch (sequences as columns).
+``encode`` turns text into indices (T,); ``one_hot`` turns indices (T,) into columns
+(T, V, 1) and (T, N) into (T, V, N), so ``x[t]`` is the input column x_t (V, N).
 """
 from __future__ import annotations
 
 from typing import Iterable
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
+
+from .functional import one_hot
 
 
 class Vocab:
@@ -19,7 +24,7 @@ class Vocab:
     [1, 0, 2, 2]
     """
 
-    def __init__(self, chars: Iterable[str]):
+    def __init__(self, chars: Iterable[str]) -> None:
         chars = list(chars)
         if not chars:
             raise ValueError("a vocabulary needs at least one character; got none. "
@@ -54,7 +59,7 @@ class Vocab:
     def __contains__(self, ch: str) -> bool:
         return ch in self.char_to_ix
 
-    def __eq__(self, other) -> bool:
+    def __eq__(self, other: object) -> bool:
         return isinstance(other, Vocab) and self.chars == other.chars
 
     def encode(self, text: str) -> np.ndarray:
@@ -69,7 +74,7 @@ class Vocab:
                 f"vocabulary of {len(self)} characters; build the vocabulary from text "
                 f"that contains it, or remove it from the input.") from None
 
-    def decode(self, ixs) -> str:
+    def decode(self, ixs: ArrayLike) -> str:
         """Int indices of shape (T,) (array or list) -> text."""
         ixs = np.asarray(ixs).ravel()
         bad = (ixs < 0) | (ixs >= len(self))
@@ -78,7 +83,7 @@ class Vocab:
                              f"indices must be in 0..{len(self) - 1}.")
         return "".join(self.chars[int(i)] for i in ixs)
 
-    def one_hot(self, ixs, dtype=np.float64) -> np.ndarray:
+    def one_hot(self, ixs: ArrayLike, dtype: DTypeLike = np.float64) -> np.ndarray:
         """One-hot columns.
 
         (T,) -> (T, V, 1): ``x[t]`` is the column x_t of the equations.
@@ -97,8 +102,4 @@ class Vocab:
         if bad.any():
             raise ValueError(f"index {int(ixs[bad][0])} is outside the vocabulary: "
                              f"indices must be in 0..{len(self) - 1}.")
-        T, N = ixs.shape
-        x = np.zeros((T, len(self), N), dtype=dtype)
-        t, n = np.indices((T, N))
-        x[t, ixs, n] = 1
-        return x
+        return one_hot(ixs, len(self), dtype)              # (T, V, N)

@@ -20,6 +20,8 @@ from pathlib import Path
 import numpy as np
 import matplotlib.pyplot as plt
 from matplotlib import font_manager
+from matplotlib.axes import Axes
+from numpy.typing import ArrayLike
 
 FONT_PACKAGE = "koreanize-matplotlib"        # the pip name; imported as koreanize_matplotlib
 FONT_FILE = "fonts/NanumGothic.ttf"          # inside that package
@@ -138,13 +140,13 @@ def jamo_label(ch: str) -> str:
         return f"U+{ord(ch):04X}"
 
 
-def _ax(ax, figsize=(6, 3)):
+def _ax(ax: Axes | None, figsize: tuple[float, float] = (6, 3)) -> Axes:
     if ax is None:
         _, ax = plt.subplots(figsize=figsize)
     return ax
 
 
-def _first_column(a: np.ndarray) -> np.ndarray:
+def _first_column(a: ArrayLike) -> np.ndarray:
     """(T, K, N) -> (T, K) for the first sequence of the batch; (T, K) unchanged."""
     a = np.asarray(a)
     return a[..., 0] if a.ndim == 3 else a

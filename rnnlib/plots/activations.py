@@ -1,14 +1,27 @@
-"""Plots of activations: hidden states over time, single columns, gates, one-hot matrices."""
+"""Plots of activations: hidden states over time, single columns, gates, one-hot matrices.
+
+``hidden_heatmap`` draws h_t over time (hidden units down, time steps across);
+``column_heatmap``, ``gate_column`` and ``columns_side_by_side`` draw one or several column
+vectors as coloured cells with their values written in (``set_column`` and ``set_columns``
+put new values into them); ``signed_heatmap`` draws a matrix of signed values such as a
+gradient; ``one_hot_heatmap`` draws the one-hot matrix of a text; ``mark_time_step``
+outlines one time step of a heatmap.
+"""
 from __future__ import annotations
+
+from typing import Sequence
 
 import numpy as np
 import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator
+from numpy.typing import ArrayLike
 
 from ._base import char_label, jamo_label, _ax, _first_column
 
 
-def hidden_heatmap(hs, chars=None, ax=None, title: str = "hidden activations h_t"):
+def hidden_heatmap(hs: ArrayLike, chars: Sequence[str] | None = None, ax: Axes | None = None,
+                   title: str = "hidden activations h_t") -> Axes:
     """Heatmap of h_t over time: rows are hidden units, columns are time steps.
 
     A diverging colour map centred on 0 with limits -1..1, the range of tanh.
@@ -35,8 +48,9 @@ def hidden_heatmap(hs, chars=None, ax=None, title: str = "hidden activations h_t
     return ax
 
 
-def column_heatmap(v, ax=None, title: str = "", row_labels=None, vmax: float = 1.0,
-                   annotate: bool = True, fmt: str = "{:.2f}"):
+def column_heatmap(v: ArrayLike, ax: Axes | None = None, title: str = "",
+                   row_labels: Sequence[str] | None = None, vmax: float = 1.0,
+                   annotate: bool = True, fmt: str = "{:.2f}") -> Axes:
     """One column vector (K,) or (K, 1) as a column of coloured cells, values written in.
 
     Diverging colours centred on 0 (blue negative, red positive) with limits -vmax..vmax;
@@ -67,7 +81,8 @@ def _number_colour(val: float, vmin: float, vmax: float) -> str:
     return "white" if dark else "black"
 
 
-def set_column(ax, v, title: str | None = None, fmt: str = "{:.2f}"):
+def set_column(ax: Axes, v: ArrayLike, title: str | None = None,
+               fmt: str = "{:.2f}") -> Axes:
     """Put new values (K,) or (K, 1) into a column drawn by :func:`column_heatmap` or
     :func:`gate_column` with the same K: its colours, its numbers and, if given, its title.
 
@@ -86,7 +101,7 @@ def set_column(ax, v, title: str | None = None, fmt: str = "{:.2f}"):
     return ax
 
 
-def mark_time_step(ax, t: int, colour: str = "#222", lw: float = 2.5):
+def mark_time_step(ax: Axes, t: int, colour: str = "#222", lw: float = 2.5) -> Axes:
     """Outline column ``t`` (0-based) of a heatmap drawn by :func:`hidden_heatmap`."""
     from matplotlib.patches import Rectangle
     rows = ax.get_images()[0].get_array().shape[0]
@@ -95,7 +110,9 @@ def mark_time_step(ax, t: int, colour: str = "#222", lw: float = 2.5):
     return ax
 
 
-def columns_side_by_side(columns, ax=None, vmax: float = 1.0, fmt: str = "{:.2f}"):
+def columns_side_by_side(columns: Sequence[tuple[ArrayLike, str, Sequence[str] | None]],
+                         ax: Axes | None = None, vmax: float = 1.0,
+                         fmt: str = "{:.2f}") -> Axes:
     """Several column vectors side by side in one axes, e.g. the terms of one RNN step.
 
     columns: a list of (values (K,) or (K, 1), title, row_labels or None). Each is drawn as
@@ -130,7 +147,7 @@ def columns_side_by_side(columns, ax=None, vmax: float = 1.0, fmt: str = "{:.2f}
     return ax
 
 
-def set_columns(ax, values, fmt: str = "{:.2f}"):
+def set_columns(ax: Axes, values: Sequence[ArrayLike], fmt: str = "{:.2f}") -> Axes:
     """Put new values into the columns drawn by :func:`columns_side_by_side` (the same
     number of columns, each of the same length): their colours and numbers.
 
@@ -147,9 +164,11 @@ def set_columns(ax, values, fmt: str = "{:.2f}"):
     return ax
 
 
-def signed_heatmap(a, ax=None, title: str = "", row_labels=None, col_labels=None,
+def signed_heatmap(a: ArrayLike, ax: Axes | None = None, title: str = "",
+                   row_labels: Sequence[str] | None = None,
+                   col_labels: Sequence[str] | None = None,
                    vmax: float | None = None, annotate: bool = False, fmt: str = "{:+.2f}",
-                   colorbar: bool = True, xlabel: str = "", ylabel: str = ""):
+                   colorbar: bool = True, xlabel: str = "", ylabel: str = "") -> Axes:
     """A matrix of signed values (a gradient such as dWhy (V, H)) as coloured cells.
 
     Diverging colours centred on 0 (blue negative, white 0, red positive) with limits
@@ -181,8 +200,9 @@ def signed_heatmap(a, ax=None, title: str = "", row_labels=None, col_labels=None
     return ax
 
 
-def gate_column(v, ax=None, title: str = "", vmin: float = 0.0, vmax: float = 1.0,
-                row_labels=None, fmt: str = "{:.2f}"):
+def gate_column(v: ArrayLike, ax: Axes | None = None, title: str = "", vmin: float = 0.0,
+                vmax: float = 1.0, row_labels: Sequence[str] | None = None,
+                fmt: str = "{:.2f}") -> Axes:
     """One column vector (K,) or (K, 1) as coloured cells with the values written in,
     on a fixed scale vmin..vmax.
 
@@ -209,7 +229,8 @@ def gate_column(v, ax=None, title: str = "", vmin: float = 0.0, vmax: float = 1.
     return ax
 
 
-def one_hot_heatmap(x, vocab_chars, text=None, ax=None, title: str = ""):
+def one_hot_heatmap(x: ArrayLike, vocab_chars: Sequence[str], text: str | None = None,
+                    ax: Axes | None = None, title: str = "") -> Axes:
     """The one-hot matrix of a text: one row per vocabulary character, column t is x_t.
 
     x: (T, V, N) or (T, V) one-hot array (the first sequence is drawn); vocab_chars (V,);

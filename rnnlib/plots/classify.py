@@ -1,13 +1,22 @@
-"""Plots of the many-to-one classifier: final hidden states, class scatter, p(class) over time."""
+"""Plots of the many-to-one classifier: final hidden states, class scatter, p(class) over time.
+
+``final_states`` draws h_T of a few sequences side by side, one column each; ``class_scatter``
+draws points (such as final states projected on two directions) coloured by class;
+``proba_steps`` draws p(class) read out after each step of one sequence.
+"""
 from __future__ import annotations
 
+from typing import Sequence
+
 import numpy as np
+from matplotlib.axes import Axes
+from numpy.typing import ArrayLike
 
 from ._base import char_label, _ax, _first_column
 
 
-def final_states(h_last, names, ax=None, title: str = "final hidden state h_T",
-                 vmax: float = 1.0):
+def final_states(h_last: ArrayLike, names: Sequence[str], ax: Axes | None = None,
+                 title: str = "final hidden state h_T", vmax: float = 1.0) -> Axes:
     """h_T of a few sequences side by side: h_last (H, N), one column per name, values written in."""
     h = np.asarray(h_last, dtype=float)
     H, N = h.shape
@@ -30,8 +39,10 @@ def final_states(h_last, names, ax=None, title: str = "final hidden state h_T",
     return ax
 
 
-def class_scatter(points, labels, class_names=None, ax=None, title: str = "",
-                  xlabel: str = "component 1", ylabel: str = "component 2"):
+def class_scatter(points: ArrayLike, labels: ArrayLike,
+                  class_names: Sequence[str] | None = None, ax: Axes | None = None,
+                  title: str = "", xlabel: str = "component 1",
+                  ylabel: str = "component 2") -> Axes:
     """Points (N, 2), e.g. final hidden states projected on two directions, coloured by class."""
     pts = np.asarray(points, dtype=float)
     labels = np.asarray(labels)
@@ -51,8 +62,9 @@ def class_scatter(points, labels, class_names=None, ax=None, title: str = "",
     return ax
 
 
-def proba_steps(p_over_time, tokens, class_names=None, ax=None,
-                title: str = "prediction after each step"):
+def proba_steps(p_over_time: ArrayLike, tokens: Sequence[str],
+                class_names: Sequence[str] | None = None, ax: Axes | None = None,
+                title: str = "prediction after each step") -> Axes:
     """p(class) read out after each step: p_over_time (T, C) or (T, C, N) (first column)."""
     p = _first_column(p_over_time)
     T, C = p.shape

@@ -1,13 +1,23 @@
-"""Plots of gradients: norms against distance in time, per-step norms, the unrolled graph."""
+"""Plots of gradients: norms against distance in time, per-step norms, the unrolled graph.
+
+``grad_norms`` and ``grad_flow`` draw gradient norms against how many steps back from the
+loss they are, on a log axis (``set_grad_flow`` puts new values into ``grad_flow``'s curves);
+``step_norms`` draws per-step values as grouped bars against t = 1..T; ``unrolled_graph``
+draws the RNN unrolled over time with its forward and backward paths.
+"""
 from __future__ import annotations
 
+from typing import Mapping, Sequence
+
 import numpy as np
+from matplotlib.axes import Axes
+from numpy.typing import ArrayLike
 
 from ._base import char_label, _ax
 
 
-def grad_norms(norms, ax=None, label: str | None = None, log: bool = True,
-               xlabel: str = "steps back from the loss (T - t)"):
+def grad_norms(norms: ArrayLike, ax: Axes | None = None, label: str | None = None,
+               log: bool = True, xlabel: str = "steps back from the loss (T - t)") -> Axes:
     """A gradient norm against distance in time, e.g. ||dL/dh_t|| for t = T..1."""
     ax = _ax(ax)
     norms = np.asarray(norms, dtype=float)
@@ -22,8 +32,9 @@ def grad_norms(norms, ax=None, label: str | None = None, log: bool = True,
     return ax
 
 
-def step_norms(series: dict, ax=None, chars=None, title: str = "",
-               ylabel: str = "norm"):
+def step_norms(series: Mapping[str, ArrayLike], ax: Axes | None = None,
+               chars: Sequence[str] | None = None, title: str = "",
+               ylabel: str = "norm") -> Axes:
     """Grouped bars of per-step values against t = 1..T, e.g. {"||dh_next||": (T,), ...}.
 
     ``chars`` (T characters) labels each step with its input character.
@@ -51,10 +62,13 @@ def step_norms(series: dict, ax=None, chars=None, title: str = "",
     return ax
 
 
-def grad_flow(norms: dict, ax=None, guides: dict | None = None, ylim=None,
+def grad_flow(norms: Mapping[str, ArrayLike], ax: Axes | None = None,
+              guides: Mapping[str, float] | None = None,
+              ylim: tuple[float, float] | None = None,
               mark: int | None = None, mark_label: str = "",
               xlabel: str = "k = steps back from the loss",
-              ylabel: str = "gradient norm, relative to k = 0", styles: dict | None = None):
+              ylabel: str = "gradient norm, relative to k = 0",
+              styles: Mapping[str, dict] | None = None) -> Axes:
     """Gradient norms against their distance from the loss, one line per label, log y.
 
     ``norms`` maps a label to values (K,) at distances k = 0..K-1 (k = 0 is the step the
@@ -96,7 +110,8 @@ def grad_flow(norms: dict, ax=None, guides: dict | None = None, ylim=None,
     return ax
 
 
-def set_grad_flow(ax, norms: dict, guides: dict | None = None):
+def set_grad_flow(ax: Axes, norms: Mapping[str, ArrayLike],
+                  guides: Mapping[str, float] | None = None) -> Axes:
     """Put new values into the curves drawn by :func:`grad_flow` with as many labels (the
     same ones with guides): the lines, their labels and the legend's texts. The limits
     of the axes stay as they are; a widget calls this instead of drawing again.
@@ -119,7 +134,8 @@ def set_grad_flow(ax, norms: dict, guides: dict | None = None):
     return ax
 
 
-def unrolled_graph(inputs, targets, ax=None, backward: bool = True):
+def unrolled_graph(inputs: Sequence[str], targets: Sequence[str], ax: Axes | None = None,
+                   backward: bool = True) -> Axes:
     """The RNN unrolled over time: x_t -> h_t -> y_t -> L_t, with h_{t-1} -> h_t.
 
     ``inputs`` and ``targets`` are strings (or lists of characters) of equal length T.

@@ -1,13 +1,24 @@
-"""Plots of the output layer: logits, probabilities against the target, -log p, sampling CDF, vocabulary growth."""
+"""Plots of the output layer, and of the vocabulary it spans.
+
+``prob_bars`` and ``logit_bars`` draw one step's p_t or y_t (V,) as bars, one per character;
+``neg_log_curve`` draws a step's loss -log p against p; ``cdf_segments`` draws [0, 1) cut
+into one piece per character, as inverse-CDF sampling uses it; ``vocab_growth`` draws the
+number of distinct characters against the characters read.
+"""
 from __future__ import annotations
+
+from typing import Mapping, Sequence
 
 import numpy as np
 import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
+from numpy.typing import ArrayLike
 
 from ._base import char_label, _ax
 
 
-def prob_bars(p, vocab_chars, target: int | None = None, ax=None, title: str = ""):
+def prob_bars(p: ArrayLike, vocab_chars: Sequence[str], target: int | None = None,
+              ax: Axes | None = None, title: str = "") -> Axes:
     """Bars of one step's probabilities p_t (V,) or (V, 1), the target bar highlighted."""
     p = np.asarray(p, dtype=float).ravel()
     ax = _ax(ax, figsize=(max(3, 0.35 * len(p) + 1), 2.6))
@@ -28,7 +39,8 @@ def prob_bars(p, vocab_chars, target: int | None = None, ax=None, title: str = "
     return ax
 
 
-def logit_bars(y, vocab_chars, ax=None, title: str = "logits $y_t$"):
+def logit_bars(y: ArrayLike, vocab_chars: Sequence[str], ax: Axes | None = None,
+               title: str = "logits $y_t$") -> Axes:
     """Bars of one step's logits y_t (V,) or (V, 1): any real number, so bars go up or down.
 
     The axis is symmetric about 0 and scaled to the largest |y|, so small logits still show
@@ -51,7 +63,8 @@ def logit_bars(y, vocab_chars, ax=None, title: str = "logits $y_t$"):
     return ax
 
 
-def neg_log_curve(points=None, ax=None, labels=None):
+def neg_log_curve(points: ArrayLike | None = None, ax: Axes | None = None,
+                  labels: Sequence[str] | None = None) -> Axes:
     """The loss of one step, -log p, against the target's probability p in (0, 1].
 
     ``points`` (values of p) are marked on the curve in different colours; ``labels``
@@ -76,7 +89,8 @@ def neg_log_curve(points=None, ax=None, labels=None):
     return ax
 
 
-def cdf_segments(p, vocab_chars, u=None, ax=None, title: str = ""):
+def cdf_segments(p: ArrayLike, vocab_chars: Sequence[str], u: float | None = None,
+                 ax: Axes | None = None, title: str = "") -> Axes:
     """The interval [0, 1) cut into one piece per character, piece k as long as p[k].
 
     p: probabilities (V,) or (V, 1). A uniform number u lands in exactly one piece, and
@@ -105,7 +119,8 @@ def cdf_segments(p, vocab_chars, u=None, ax=None, title: str = ""):
     return ax
 
 
-def vocab_growth(series: dict, ax=None, title: str = "vocabulary size while reading"):
+def vocab_growth(series: Mapping[str, ArrayLike], ax: Axes | None = None,
+                 title: str = "vocabulary size while reading") -> Axes:
     """Distinct characters seen against characters read; series maps a label to the
     vocabulary size after each character, an array (L,). Log x, so the start shows."""
     ax = _ax(ax, figsize=(6, 3.4))

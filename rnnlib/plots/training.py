@@ -1,20 +1,36 @@
 """Plots of training: loss curves, gradient-check error against eps, Adagrad step sizes.
 
+``loss_curve`` draws the loss against iteration (``loss_running_mean`` adds a sliding mean,
+``bits_axis`` a second y-axis in bits per character, ``uniform_guess_line`` the level of a
+uniform guess); ``curves`` draws several labelled curves over one x; ``eps_sweep`` draws a
+gradient check's relative error against its step eps, log-log; ``adagrad_steps_by_char``
+and ``step_size_boxes`` draw Adagrad's step sizes, per character and per parameter.
+
 A training loss here is min-char-rnn's: summed over the ``seq_length`` = T characters of a
 chunk. Give ``seq_length`` to read it per character too, in bits (rnnlib.metrics).
+A history is K rows (iteration, loss, smooth_loss), a list such as ``Trainer.history`` or
+an array (K, 3).
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
+
 import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
+from numpy.typing import ArrayLike
 
 from .. import metrics
 from ._base import char_label, _ax
+
+if TYPE_CHECKING:
+    from matplotlib.axes._secondary_axes import SecondaryAxis
 
 LOSS_LABEL = "loss (sum over a chunk)"
 BITS_LABEL = "bits per character"
 
 
-def bits_axis(ax, seq_length: int, location: str = "right"):
+def bits_axis(ax: Axes, seq_length: int, location: str = "right") -> SecondaryAxis:
     """A second y-axis on ``ax`` that reads its loss per chunk as bits per character.
 
     The y of ``ax`` must be a loss summed over chunks of ``seq_length`` characters; the new
@@ -26,7 +42,8 @@ def bits_axis(ax, seq_length: int, location: str = "right"):
     return sec
 
 
-def uniform_guess_line(ax, vocab_size: int, seq_length: int, unit: str = "loss", **style):
+def uniform_guess_line(ax: Axes, vocab_size: int, seq_length: int, unit: str = "loss",
+                       **style: Any) -> Line2D:
     """A dotted line where a uniform guess over V characters lies: log2 V bits per character,
     T log V per chunk (``unit`` says which the y of ``ax`` is: "loss" or "bits")."""
     bits = metrics.uniform_bits_per_char(vocab_size)
@@ -45,8 +62,9 @@ def _unit_of(unit: str) -> str:
     return unit
 
 
-def loss_curve(history, ax=None, label: str | None = None, smooth: bool = True,
-               seq_length: int | None = None, unit: str = "loss"):
+def loss_curve(history: ArrayLike, ax: Axes | None = None, label: str | None = None,
+               smooth: bool = True, seq_length: int | None = None,
+               unit: str = "loss") -> Axes:
     """Loss against iteration. history: rows of (iteration, loss, smooth_loss).
 
     With ``seq_length`` (the T the losses were summed over) a second y-axis on the right
@@ -77,8 +95,8 @@ def loss_curve(history, ax=None, label: str | None = None, smooth: bool = True,
     return ax
 
 
-def loss_running_mean(history, window: int = 50, ax=None, label: str | None = None,
-                      **style):
+def loss_running_mean(history: ArrayLike, window: int = 50, ax: Axes | None = None,
+                      label: str | None = None, **style: Any) -> Axes:
     """The per-chunk loss averaged over a sliding ``window`` of iterations, as one line.
 
     history: rows of (iteration, loss, smooth_loss). Nothing is drawn until there are
@@ -93,8 +111,9 @@ def loss_running_mean(history, window: int = 50, ax=None, label: str | None = No
     return ax
 
 
-def curves(x, ys: dict, ax=None, xlabel: str = "", ylabel: str = "", title: str = "",
-           logy: bool = False, styles: dict | None = None):
+def curves(x: ArrayLike, ys: Mapping[str, ArrayLike], ax: Axes | None = None,
+           xlabel: str = "", ylabel: str = "", title: str = "", logy: bool = False,
+           styles: Mapping[str, dict] | None = None) -> Axes:
     """Several labelled curves over the same x, e.g. activation functions or norms over time.
 
     ys maps a legend label to an array shaped like x; ``styles`` may give each label
@@ -115,7 +134,8 @@ def curves(x, ys: dict, ax=None, xlabel: str = "", ylabel: str = "", title: str 
     return ax
 
 
-def eps_sweep(eps, errors: dict, ax=None, slopes: bool = True):
+def eps_sweep(eps: ArrayLike, errors: Mapping[str, ArrayLike], ax: Axes | None = None,
+              slopes: bool = True) -> Axes:
     """Relative error of a centred-difference gradient against the step ``eps``, log-log.
 
     eps (K,): the steps tried; errors maps a label (e.g. "float64") to the K relative
@@ -160,7 +180,8 @@ def eps_sweep(eps, errors: dict, ax=None, slopes: bool = True):
     return ax
 
 
-def adagrad_steps_by_char(counts, steps, chars, ax=None, title: str = ""):
+def adagrad_steps_by_char(counts: ArrayLike, steps: ArrayLike, chars: Sequence[str],
+                          ax: Axes | None = None, title: str = "") -> Axes:
     """Adagrad's step size for each character's column of Wxh against how often it was read.
 
     counts (V,): times each character was an input; steps (V,): lr / sqrt(mem + 1e-8)
@@ -190,7 +211,8 @@ def adagrad_steps_by_char(counts, steps, chars, ax=None, title: str = ""):
     return ax
 
 
-def step_size_boxes(steps: dict, ax=None, title: str = ""):
+def step_size_boxes(steps: Mapping[str, ArrayLike], ax: Axes | None = None,
+                    title: str = "") -> Axes:
     """One box per parameter: the spread of its entries' step sizes, on a log axis.
 
     steps maps a parameter name to an array of per-entry step sizes (any shape).
