@@ -3,24 +3,37 @@
 Shapes: V = vocabulary size, H = hidden size, T = length of a prefix, N = batch
 (sampling runs one sequence, N = 1).
 
-Works with any model of rnnlib, which has ``step(ix, state) -> (y, state)`` (RNN, LSTM, GRU
-and StackedRNN): ix is an int array (N,), y the logits (V, N). The state is h (H, N), an
-LSTM's pair (h, c), or a stacked RNN's (L, H, N) with L = number of layers. ``prime`` reads
-a prefix of indices (T,); ``sample`` returns n indices as a list.
+Works with any model that has ``vocab_size``, ``initial_state(n)`` and ``step(ix, state) ->
+(y, state)`` (RNN, LSTM, GRU and StackedRNN, or a model of your own): ix is an int array
+(N,), y the logits (V, N). The state is h (H, N), an LSTM's pair (h, c), or a stacked RNN's
+(L, H, N) with L = number of layers. ``prime`` reads a prefix of indices (T,); ``sample``
+returns n indices as a list.
 """
 from __future__ import annotations
+
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from ._checks import positive_float
-from .model import CharModel
 from .threads import limit_blas_threads
 from .vocab import Vocab
 
 # h (H, 1), an LSTM's pair (h, c), or a stacked RNN's (L, H, 1)
 State = np.ndarray | tuple[np.ndarray, np.ndarray]
 Seed = int | np.random.Generator | None
+
+
+class StepModel(Protocol):
+    """What sampling needs of a model: V, the zero state h_0 and one step."""
+
+    @property
+    def vocab_size(self) -> int: ...
+
+    def initial_state(self, n: int = 1) -> State: ...
+
+    def step(self, ix: np.ndarray, state: State) -> tuple[np.ndarray, State]: ...
 
 
 def _rng(rng: Seed) -> np.random.Generator:
@@ -40,7 +53,7 @@ def _check_ix(name: str, ix, vocab_size: int) -> int:
     return int(ix)
 
 
-def _start_state(model: CharModel, h: State | None) -> State:
+def _start_state(model: StepModel, h: State | None) -> State:
     """h, checked against the model's own zero state (h_0 of shape (H, 1), or (h, c))."""
     zero = model.initial_state(1)
     if h is None:
@@ -65,7 +78,7 @@ def _start_state(model: CharModel, h: State | None) -> State:
 _BLOCK = 1024     # characters of Gumbel noise drawn at a time
 
 
-def sample(model: CharModel, h: State | None, seed_ix: int, n: int,
+def sample(model: StepModel, h: State | None, seed_ix: int, n: int,
            temperature: float = 1.0, rng: Seed = None, greedy: bool = False) -> list[int]:
     """Sample ``n`` character indices, starting from state ``h`` and input ``seed_ix``.
 
@@ -103,7 +116,7 @@ def sample(model: CharModel, h: State | None, seed_ix: int, n: int,
     return out
 
 
-def prime(model: CharModel, ixs: ArrayLike, h: State | None = None) -> State:
+def prime(model: StepModel, ixs: ArrayLike, h: State | None = None) -> State:
     """Feed the characters ``ixs`` (T,) to the model and return the state after them.
 
     Use it to start sampling from a prefix: ``h = prime(model, ixs[:-1])`` then
@@ -118,7 +131,7 @@ def prime(model: CharModel, ixs: ArrayLike, h: State | None = None) -> State:
     return state
 
 
-def sample_text(model: CharModel, vocab: Vocab, prefix: str, n: int, temperature: float = 1.0,
+def sample_text(model: StepModel, vocab: Vocab, prefix: str, n: int, temperature: float = 1.0,
                 rng: Seed = None, greedy: bool = False, h: State | None = None) -> str:
     """Convenience: prime with ``prefix`` and return prefix + ``n`` sampled characters.
 

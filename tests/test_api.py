@@ -1,7 +1,8 @@
 """rnnlib's public API is typed, and each maths module says what its dimension letters mean.
 
-Type hints. Every module of rnnlib (found with pkgutil, subpackages included) is imported,
-and each public function defined in it (not imported from elsewhere) and each public method
+Type hints. Every module of rnnlib (found with pkgutil, subpackages and modules such as
+_io and _checks included, whose public functions the other modules share) is imported, and
+each public function defined in it (not imported from elsewhere) and each public method
 of each public class defined in it is checked: every parameter except self/cls, *args and
 **kwargs has an annotation, and so does the return. Public means the name does not start
 with "_"; a property counts by its getter; ``__init__`` and ``__call__`` count too, because
@@ -16,9 +17,9 @@ classes, F = features where used). A module uses a letter when an array its publ
 functions take or return has that axis, or a size they read is that letter; the table
 ``LETTERS`` below says which, module by module (vocab's one_hot makes (T, V, N) arrays, so
 vocab needs V, T and N; optim works on arrays of any shape and needs none). A letter is
-declared when the docstring defines it ("T = time steps", "T: ...", "T is ...") and, for
-modules that pass arrays around, shows it in at least one shape such as ``(T, V, N)``.
-A module that does not exist (yet) is skipped.
+declared when the docstring defines it in words ("T = time steps", "T: ...", "T is ...";
+"N = 1" is a value, not a definition) and, for modules that pass arrays around, shows it
+in at least one shape such as ``(T, V, N)``. A module that does not exist (yet) is skipped.
 """
 from __future__ import annotations
 
@@ -161,8 +162,9 @@ SHAPE = re.compile(r"\(\s*\w*(?:\s*,\s*\w*)*\s*,?\s*\)")
 
 
 def declares(doc: str, letter: str) -> bool:
-    """The letter is defined: 'V = ...', 'V: ...' or 'V is ...', as a word of its own."""
-    return re.search(rf"(?<![\w^]){letter}\s*(?:=|:|\bis\b)", doc) is not None
+    """The letter, as a word of its own, is defined in words: 'V = vocabulary size',
+    'V: ...' or 'V is ...' (not a value: 'N = 1' defines nothing)."""
+    return re.search(rf"(?<![\w^]){letter}\s*(?:=|:|\bis\b)\s*[A-Za-z]", doc) is not None
 
 
 def in_a_shape(doc: str, letter: str) -> bool:
@@ -197,6 +199,7 @@ def test_the_docstring_rule_tells_a_declaration_from_a_mention():
     assert not declares("the last state h_T = tanh(...)", "T")
     assert not declares("dh = Why^T dy: the gradient", "T")
     assert not declares("Tanh = the nonlinearity", "T")
+    assert not declares("with N = 1 this is min-char-rnn", "N")
     assert in_a_shape("x has shape (T, V, N)", "V")
     assert in_a_shape("Wx (4H, V) and ixs (T,)", "H") and in_a_shape("ixs (T,)", "T")
     assert not in_a_shape("x has shape (T, V, N)", "H")

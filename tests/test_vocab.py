@@ -70,3 +70,16 @@ def test_chars_must_be_single_and_distinct():
         Vocab("aab")
     with pytest.raises(ValueError, match="at least one character"):
         Vocab([])
+
+
+def test_one_hot_is_the_functional_builder_after_the_checks():
+    """Vocab.one_hot gives exactly rnnlib.functional.one_hot's columns, in the dtype asked
+    for, for signed and unsigned indices alike."""
+    from rnnlib.functional import one_hot
+    v = Vocab.from_text("abcde")
+    ixs = np.random.default_rng(0).integers(0, len(v), size=(6, 3))     # (T, N)
+    for dtype in (np.float64, np.float32):
+        x = v.one_hot(ixs.astype(np.uint8), dtype=dtype)
+        assert x.dtype == dtype and x.shape == (6, 5, 3)
+        np.testing.assert_array_equal(x, one_hot(ixs, len(v), dtype))
+    np.testing.assert_array_equal(v.one_hot(ixs[:, 0]), one_hot(ixs[:, :1], len(v)))

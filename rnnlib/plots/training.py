@@ -13,7 +13,7 @@ an array (K, 3).
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal, Mapping, Sequence
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -30,7 +30,8 @@ LOSS_LABEL = "loss (sum over a chunk)"
 BITS_LABEL = "bits per character"
 
 
-def bits_axis(ax: Axes, seq_length: int, location: str = "right") -> SecondaryAxis:
+def bits_axis(ax: Axes, seq_length: int,
+              location: Literal["left", "right"] = "right") -> SecondaryAxis:
     """A second y-axis on ``ax`` that reads its loss per chunk as bits per character.
 
     The y of ``ax`` must be a loss summed over chunks of ``seq_length`` characters; the new
