@@ -99,6 +99,14 @@ def test_every_public_function_and_method_is_annotated(module_name):
     assert not unannotated, ("add type hints to:\n  " + "\n  ".join(unannotated))
 
 
+def test_the_walk_reaches_every_subpackage():
+    """The modules checked include the maths modules, the plots, the widgets and the
+    exercises, so no part of rnnlib escapes the check."""
+    names = set(_module_names())
+    assert {"rnnlib.vocab", "rnnlib.rnn", "rnnlib.sampling", "rnnlib.plots.training",
+            "rnnlib.widgets.forward", "rnnlib.exercises.backward"} <= names
+
+
 def test_the_annotation_check_sees_what_is_missing():
     """The checker itself: it finds a bare parameter and a missing return, skips self,
     *args and **kwargs, and accepts a fully annotated function."""
