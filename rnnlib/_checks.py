@@ -5,10 +5,13 @@ got and what to pass instead.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 
 
-def positive_int(name: str, value) -> int:
+def positive_int(name: str, value: Any) -> int:
     """Return ``value`` as an int, or explain why it is not a positive whole number."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise TypeError(f"{name} must be a positive whole number, got {value!r} "
@@ -19,7 +22,7 @@ def positive_int(name: str, value) -> int:
     return int(value)
 
 
-def positive_float(name: str, value) -> float:
+def positive_float(name: str, value: Any) -> float:
     """Return ``value`` as a float, or explain why it is not a finite number > 0."""
     try:
         v = float(value)
@@ -30,7 +33,7 @@ def positive_float(name: str, value) -> float:
     return v
 
 
-def float_dtype(dtype) -> np.dtype:
+def float_dtype(dtype: DTypeLike) -> np.dtype:
     """Return float64 or float32 as a numpy dtype; anything else is an error."""
     dt = np.dtype(dtype)
     if dt not in (np.float64, np.float32):
@@ -39,7 +42,7 @@ def float_dtype(dtype) -> np.dtype:
     return dt
 
 
-def index_array(name: str, value, vocab_size: int) -> np.ndarray:
+def index_array(name: str, value: ArrayLike, vocab_size: int) -> np.ndarray:
     """Return ``value`` as an int array of shape (T, N), checking every index.
 
     A 1-d array of shape (T,) becomes (T, 1), the single-sequence case of min-char-rnn.
@@ -69,7 +72,8 @@ def index_array(name: str, value, vocab_size: int) -> np.ndarray:
     return arr.astype(np.intp, copy=False)
 
 
-def state_array(name: str, value, rows: int, n: int, dtype) -> np.ndarray:
+def state_array(name: str, value: ArrayLike | None, rows: int, n: int,
+                dtype: DTypeLike) -> np.ndarray:
     """Return a hidden state of shape (rows, n); None means zeros (h_0 = 0)."""
     if value is None:
         return np.zeros((rows, n), dtype=dtype)
@@ -84,7 +88,7 @@ def state_array(name: str, value, rows: int, n: int, dtype) -> np.ndarray:
     return arr
 
 
-def targets_array(targets, inputs: np.ndarray, vocab_size: int) -> np.ndarray:
+def targets_array(targets: ArrayLike, inputs: np.ndarray, vocab_size: int) -> np.ndarray:
     """Return ``targets`` as an int array of the shape of ``inputs`` (T, N), checked."""
     tg = index_array("targets", targets, vocab_size)
     if tg.shape != inputs.shape:

@@ -8,9 +8,10 @@ the vocabulary axis, -2).
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 
 
-def one_hot(ix, V: int, dtype=np.float64) -> np.ndarray:
+def one_hot(ix: ArrayLike, V: int, dtype: DTypeLike = np.float64) -> np.ndarray:
     """One-hot columns: indices (N,) -> x (V, N), or (T, N) -> (T, V, N), x[.., ix[n], n] = 1.
 
     The one builder of one-hot inputs in rnnlib; ``Vocab.one_hot`` checks its indices and

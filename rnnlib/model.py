@@ -12,12 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 
 from ._checks import float_dtype, index_array, state_array, targets_array
 from .output import output_loss
 
 
-def init_params(shapes: dict[str, tuple[int, ...]], seed: int | None, dtype,
+def init_params(shapes: dict[str, tuple[int, ...]], seed: int | None, dtype: DTypeLike,
                 scale: float = 0.01) -> dict[str, np.ndarray]:
     """min-char-rnn's initialisation: weights randn * scale, biases (names starting with
     "b") zero. Weights are drawn in the order of ``shapes`` from one generator seeded
@@ -74,16 +75,17 @@ class CharModel:
         """Checked targets as ints of the shape of ``inputs``."""
         return targets_array(targets, inputs, self.vocab_size)
 
-    def last_state(self, cache) -> Any:
+    def last_state(self, cache: Any) -> Any:
         """The state after the last step of ``cache``, a copy: h_prev of the next chunk."""
         return cache.h_last.copy()
 
     # ---- the loss and its gradients ----------------------------------------------------
-    def loss(self, cache, targets) -> float:
+    def loss(self, cache: Any, targets: ArrayLike) -> float:
         """sum_t -log p_t[target_t], averaged over the batch."""
         return output_loss(cache.logps, self._targets(targets, cache.inputs))
 
-    def loss_and_grads(self, inputs, targets, h_prev=None) -> tuple[float, dict, Any]:
+    def loss_and_grads(self, inputs: ArrayLike, targets: ArrayLike,
+                       h_prev: Any = None) -> tuple[float, dict[str, np.ndarray], Any]:
         """min-char-rnn's ``lossFun``: forward, loss and backward over one chunk.
 
         Returns (loss, grads, state): grads has the keys of ``params``, and state is the
