@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 
 from ._checks import positive_int, state_array
 from .functional import one_hot
@@ -30,7 +31,7 @@ from .rnn import RNNStepCache, rnn_step_backward, rnn_step_forward
 PARAM_NAMES = ("Wxh", "Whh", "Why", "bh", "by")
 
 
-def from_batch_first(X_ntf: np.ndarray) -> np.ndarray:
+def from_batch_first(X_ntf: ArrayLike) -> np.ndarray:
     """(N, T, F) batch, one sequence per row-block as other tutorials store it -> (T, F, N).
 
     A transpose, not a reshape: X[t, :, n] is the feature column of sequence n at step t.
@@ -42,7 +43,7 @@ def from_batch_first(X_ntf: np.ndarray) -> np.ndarray:
     return X.transpose(1, 2, 0)
 
 
-def to_batch_first(X_tfn: np.ndarray) -> np.ndarray:
+def to_batch_first(X_tfn: ArrayLike) -> np.ndarray:
     """(T, F, N) columns -> (N, T, F), the inverse of :func:`from_batch_first`."""
     X = np.asarray(X_tfn)
     if X.ndim != 3:
@@ -51,7 +52,8 @@ def to_batch_first(X_tfn: np.ndarray) -> np.ndarray:
     return X.transpose(2, 0, 1)
 
 
-def one_hot_tokens(tokens: np.ndarray, num_tokens: int, dtype=np.float64) -> np.ndarray:
+def one_hot_tokens(tokens: ArrayLike, num_tokens: int,
+                   dtype: DTypeLike = np.float64) -> np.ndarray:
     """Token ids (N, T) (one sequence per row) or (T,) -> one-hot X of shape (T, F, N), F = num_tokens."""
     ids = np.asarray(tokens)
     if ids.ndim == 1:
@@ -95,7 +97,8 @@ class RNNClassifier:
     """
 
     def __init__(self, input_size: int, hidden_size: int, num_classes: int = 2,
-                 seed: int | None = None, init_scale: float = 0.1, dtype=np.float64) -> None:
+                 seed: int | None = None, init_scale: float = 0.1,
+                 dtype: DTypeLike = np.float64) -> None:
         F = positive_int("input_size", input_size)
         H = positive_int("hidden_size", hidden_size)
         C = positive_int("num_classes", num_classes)
@@ -130,7 +133,7 @@ class RNNClassifier:
                 f"{self.hidden_size}, num_classes={self.num_classes})")
 
     # ---- forward -----------------------------------------------------------------------
-    def forward(self, X, h_prev=None) -> ClassifierCache:
+    def forward(self, X: ArrayLike, h_prev: ArrayLike | None = None) -> ClassifierCache:
         """Read X (T, F, N) (or one sequence (T, F)) from h_prev (H, N), None = zeros."""
         P = self.params
         X = self._inputs(X)
@@ -143,12 +146,12 @@ class RNNClassifier:
         out = output_forward(h, P["Why"], P["by"])                  # (C, N): read only h_T
         return ClassifierCache(X, h0, hs, out.y, out.p, out.logp)
 
-    def loss(self, cache: ClassifierCache, labels) -> float:
+    def loss(self, cache: ClassifierCache, labels: ArrayLike) -> float:
         """-log p[label], averaged over the batch."""
         return output_loss(cache.logp, self._labels(labels, cache.X.shape[2]))
 
     # ---- backward ----------------------------------------------------------------------
-    def backward(self, cache: ClassifierCache, labels) -> ClassifierBackward:
+    def backward(self, cache: ClassifierCache, labels: ArrayLike) -> ClassifierBackward:
         """Backpropagation through time from the single loss at the end of the sequence."""
         P = self.params
         lb = self._labels(labels, cache.X.shape[2])
@@ -167,26 +170,28 @@ class RNNClassifier:
                 grads[name] += grad
         return ClassifierBackward(grads, out.dy, dhs, dh)
 
-    def loss_and_grads(self, X, labels, h_prev=None) -> tuple[float, dict, np.ndarray]:
+    def loss_and_grads(self, X: ArrayLike, labels: ArrayLike, h_prev: ArrayLike | None = None
+                       ) -> tuple[float, dict[str, np.ndarray], np.ndarray]:
         """Returns (loss, grads, h_last): the same call as ``RNN.loss_and_grads``."""
         cache = self.forward(X, h_prev)
         return self.loss(cache, labels), self.backward(cache, labels).grads, cache.h_last.copy()
 
     # ---- using a trained model ---------------------------------------------------------
-    def predict_proba(self, X) -> np.ndarray:
+    def predict_proba(self, X: ArrayLike) -> np.ndarray:
         """p (C, N): class probabilities after reading the whole sequence."""
         return self.forward(X).p
 
-    def predict(self, X) -> np.ndarray:
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Most likely class of each sequence, ints (N,)."""
         return self.forward(X).p.argmax(axis=0)
 
-    def accuracy(self, X, labels) -> float:
+    def accuracy(self, X: ArrayLike, labels: ArrayLike) -> float:
         """Fraction of sequences classified correctly."""
         lb = self._labels(labels, self._inputs(X).shape[2])
         return float((self.predict(X) == lb).mean())
 
-    def proba_over_time(self, X, cache: ClassifierCache | None = None) -> np.ndarray:
+    def proba_over_time(self, X: ArrayLike | None,
+                        cache: ClassifierCache | None = None) -> np.ndarray:
         """(T, C, N): the output layer applied to every h_t, i.e. the prediction the model
         would make if the sequence stopped at step t. Training only ever scores t = T.
         Pass ``cache``, the forward pass of X, if you have it: it is not run again."""
@@ -232,7 +237,8 @@ class RNNClassifier:
         return lb.astype(np.intp)
 
 
-def order_task(n: int, length: int = 8, seed: int | None = 0, fillers: int = 3):
+def order_task(n: int, length: int = 8, seed: int | None = 0,
+               fillers: int = 3) -> tuple[np.ndarray, np.ndarray]:
     """Sequences with one A and one B among filler tokens; label 1 if A comes before B.
 
     Tokens: 0 = A, 1 = B, 2.. = fillers. Every sequence holds the same bag of special

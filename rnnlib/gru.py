@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 
 from ._checks import positive_int
 from .functional import one_hot, sigmoid
@@ -148,7 +149,7 @@ class GRU(CharModel):
     """
 
     def __init__(self, vocab_size: int, hidden_size: int, seed: int | None = None,
-                 dtype=np.float64) -> None:
+                 dtype: DTypeLike = np.float64) -> None:
         V = positive_int("vocab_size", vocab_size)
         H = positive_int("hidden_size", hidden_size)
         self.params: dict[str, np.ndarray] = init_params(
@@ -164,7 +165,7 @@ class GRU(CharModel):
         return super()._state(h_prev, n)
 
     # ---- forward -----------------------------------------------------------------------
-    def forward(self, inputs, h_prev=None) -> GRUCache:
+    def forward(self, inputs: ArrayLike, h_prev: ArrayLike | None = None) -> GRUCache:
         """Run T steps. inputs (T,) or (T, N) ints; h_prev (H, N) or None for zeros."""
         P = self.params
         ix = self._inputs(inputs)
@@ -179,7 +180,8 @@ class GRU(CharModel):
         return GRUCache(ix, h0, r, z, n, hn, hs, out.y, out.p, out.logp)
 
     # ---- backward ----------------------------------------------------------------------
-    def backward(self, cache: GRUCache, targets, trace: bool = False) -> GRUBackward:
+    def backward(self, cache: GRUCache, targets: ArrayLike,
+                 trace: bool = False) -> GRUBackward:
         """Backpropagation through time over the chunk in ``cache``.
 
         Returns the parameter gradients, dL/dh_0 and, with ``trace=True``, the per-step
@@ -209,7 +211,7 @@ class GRU(CharModel):
         return GRUBackward(grads, dh_next, tr)
 
     # ---- one step, for sampling --------------------------------------------------
-    def step(self, ix, h):
+    def step(self, ix: ArrayLike, h: ArrayLike | None) -> tuple[np.ndarray, np.ndarray]:
         """One step from int indices ix (N,) and state h (H, N) -> (y (V, N), h_next)."""
         P = self.params
         h = self._state(h, len(np.atleast_1d(ix)))

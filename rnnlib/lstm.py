@@ -31,6 +31,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 
 from ._checks import positive_int, state_array
 from .functional import one_hot, sigmoid
@@ -181,7 +182,7 @@ class LSTM(CharModel):
     """
 
     def __init__(self, vocab_size: int, hidden_size: int, seed: int | None = None,
-                 dtype=np.float64) -> None:
+                 dtype: DTypeLike = np.float64) -> None:
         V = positive_int("vocab_size", vocab_size)
         H = positive_int("hidden_size", hidden_size)
         self.params: dict[str, np.ndarray] = init_params(
@@ -211,7 +212,8 @@ class LSTM(CharModel):
         return cache.h_last.copy(), cache.c_last.copy()
 
     # ---- forward -----------------------------------------------------------------------
-    def forward(self, inputs, h_prev=None) -> LSTMCache:
+    def forward(self, inputs: ArrayLike,
+                h_prev: tuple[ArrayLike, ArrayLike] | None = None) -> LSTMCache:
         """Run T steps. inputs (T,) or (T, N) ints; h_prev the pair (h, c) or None."""
         P = self.params
         ix = self._inputs(inputs)
@@ -227,7 +229,8 @@ class LSTM(CharModel):
         return LSTMCache(ix, h0, c0, i, f, o, g, cs, hs, out.y, out.p, out.logp)
 
     # ---- backward ----------------------------------------------------------------------
-    def backward(self, cache: LSTMCache, targets, trace: bool = False) -> LSTMBackward:
+    def backward(self, cache: LSTMCache, targets: ArrayLike,
+                 trace: bool = False) -> LSTMBackward:
         """Backpropagation through time over the chunk in ``cache``.
 
         Returns the parameter gradients, dL/dh_0, dL/dc_0 and, with ``trace=True``, the
@@ -260,7 +263,8 @@ class LSTM(CharModel):
         return LSTMBackward(grads, dh_next, dc_next, tr)
 
     # ---- one step, for sampling --------------------------------------------------------
-    def step(self, ix, state) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    def step(self, ix: ArrayLike, state: tuple[ArrayLike, ArrayLike] | None
+             ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
         """One step from int indices ix (N,) and state (h, c) -> (y (V, N), (h, c))."""
         P = self.params
         ix = np.asarray(ix).reshape(-1)

@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 
 from ._checks import positive_int
 from .functional import one_hot
@@ -27,7 +28,7 @@ from .output import output_backward, output_forward
 from .rnn import RNNStepCache, rnn_step_backward, rnn_step_forward
 
 
-def layer_count(value) -> int:
+def layer_count(value: int) -> int:
     """num_layers as an int, or a clear error: it must be a whole number >= 1."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ValueError(f"num_layers must be a whole number of layers, at least 1 (1 is the "
@@ -81,7 +82,7 @@ class StackedRNN(CharModel):
     """
 
     def __init__(self, vocab_size: int, hidden_size: int, num_layers: int,
-                 seed: int | None = None, dtype=np.float64) -> None:
+                 seed: int | None = None, dtype: DTypeLike = np.float64) -> None:
         V = positive_int("vocab_size", vocab_size)
         H = positive_int("hidden_size", hidden_size)
         L = layer_count(num_layers)
@@ -132,7 +133,7 @@ class StackedRNN(CharModel):
         return arr
 
     # ---- forward -----------------------------------------------------------------------
-    def forward(self, inputs, h_prev=None) -> StackedCache:
+    def forward(self, inputs: ArrayLike, h_prev: ArrayLike | None = None) -> StackedCache:
         """Run T steps through every layer. inputs (T,) or (T, N); h_prev (L, H, N) or None."""
         P = self.params
         ix = self._inputs(inputs)
@@ -150,7 +151,8 @@ class StackedRNN(CharModel):
         return StackedCache(ix, h0, hs, out.y, out.p, out.logp)
 
     # ---- backward ----------------------------------------------------------------------
-    def backward(self, cache: StackedCache, targets, trace: bool = False) -> StackedBackward:
+    def backward(self, cache: StackedCache, targets: ArrayLike,
+                 trace: bool = False) -> StackedBackward:
         """Backpropagation through time and down through the layers, top layer first.
 
         Layer l's dh_t is what reaches h_t^l from above (Why^T dy_t for the top layer,
@@ -181,7 +183,7 @@ class StackedRNN(CharModel):
         return StackedBackward(grads, dh_prev, tr)
 
     # ---- one step, for sampling --------------------------------------------------------
-    def step(self, ix, h) -> tuple[np.ndarray, np.ndarray]:
+    def step(self, ix: ArrayLike, h: ArrayLike | None) -> tuple[np.ndarray, np.ndarray]:
         """One step from int indices ix (N,) and state h (L, H, N) -> (y (V, N), h_next)."""
         P = self.params
         ix = np.asarray(ix).reshape(-1)
