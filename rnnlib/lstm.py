@@ -38,10 +38,6 @@ from .functional import one_hot, sigmoid
 from .model import CharModel, init_params
 from .output import output_backward, output_forward
 
-__all__ = ["LSTM", "LSTMCache", "LSTMBackward", "LSTMBackwardTrace", "LSTMStepCache",
-           "lstm_step_forward", "lstm_gate_grads", "lstm_step_backward", "sigmoid",
-           "PARAM_NAMES", "GATES"]
-
 PARAM_NAMES = ("Wx", "Wh", "b", "Why", "by")
 GATES = ("i", "f", "o", "g")   # the order of the four row blocks of Wx, Wh and b
 
