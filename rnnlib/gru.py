@@ -184,29 +184,32 @@ class GRU(CharModel):
                  trace: bool = False) -> GRUBackward:
         """Backpropagation through time over the chunk in ``cache``.
 
-        Returns the parameter gradients, dL/dh_0 and, with ``trace=True``, the per-step
-        dy, dh_next, dh, da_x and da_h.
+        The loop runs from step T down to 1 through ``gru_gate_grads``, the step backward
+        up to the two sides' pre-activations, which also gives dh_prev; the weights'
+        shares of each step (what ``gru_step_backward`` adds to them) are summed after it,
+        all steps in one product. Returns the parameter gradients, dL/dh_0 and, with
+        ``trace=True``, the per-step dy, dh_next, dh, da_x and da_h.
         """
         P = self.params
         tg = self._targets(targets, cache.inputs)
         out = output_backward(cache.ps, tg, cache.h, P["Why"])      # dy_t and Why^T dy_t
-        grads = {name: np.zeros_like(p) for name, p in P.items()}
-        grads["Why"], grads["by"] = out.dWhy, out.dby
         T, H, N = cache.h.shape
-        if trace:
-            dh_all, dh_next_all = np.empty_like(cache.h), np.empty_like(cache.h)
-            da_x, da_h = (np.empty((T, 3 * H, N), dtype=self.dtype) for _ in "xh")
+        dh_all, dh_next_all = np.empty_like(cache.h), np.empty_like(cache.h)
+        da_x, da_h = (np.empty((T, 3 * H, N), dtype=self.dtype) for _ in "xh")
         dh_next = np.zeros((H, N), dtype=self.dtype)                # nothing after step T
         for t in reversed(range(T)):
-            dh = out.dh[t] + dh_next                                 # dL/dh_t
-            step = cache.step_cache(t, P)
-            if trace:                                               # recorded for plots
-                da_x[t], da_h[t], _ = gru_gate_grads(dh, step)
-                dh_all[t], dh_next_all[t] = dh, dh_next
-            step_grads, dh_next = gru_step_backward(dh, step)
-            for name, grad in step_grads.items():                   # sums over time
-                grads[name] += grad
+            dh = dh_all[t] = out.dh[t] + dh_next                     # dL/dh_t
+            dh_next_all[t] = dh_next
+            da_x[t], da_h[t], dh_next = gru_gate_grads(dh, cache.step_cache(t, P))
 
+        # the weights' shares of every step (gru_step_backward's grads), summed over time:
+        # each sum over t and the batch is one product, (3H, T N) @ (T N, V or H)
+        h_before = np.concatenate([cache.h_prev[None], cache.h[:-1]])   # h_{t-1}: (T, H, N)
+        over_t_and_n = ([0, 2], [0, 2])
+        grads = {"Wx": np.tensordot(da_x, cache.xs, over_t_and_n),     # sum_t da_x_t x_t^T
+                 "Wh": np.tensordot(da_h, h_before, over_t_and_n),     # sum_t da_h_t h_{t-1}^T
+                 "bx": da_x.sum(axis=(0, 2))[:, None], "bh": da_h.sum(axis=(0, 2))[:, None],
+                 "Why": out.dWhy, "by": out.dby}
         tr = GRUBackwardTrace(out.dy, dh_next_all, dh_all, da_x, da_h) if trace else None
         return GRUBackward(grads, dh_next, tr)
 

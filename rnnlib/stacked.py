@@ -50,14 +50,10 @@ class StackedCache(NamedTuple):
     h_last = property(lambda self: self.hs_by_layer[:, -1],
                       doc="h_T of every layer, (L, H, N): the state for the next chunk.")
 
-    def step_cache(self, l: int, t: int, params: dict[str, np.ndarray]) -> RNNStepCache:
-        """The cache of layer l at step t + 1 (t = 0..T-1), as ``rnn_step_forward`` returned
-        it: x is the one-hot x_t in layer 0 and the layer below's h_t above it."""
-        hs = self.hs_by_layer[l]
-        x = (one_hot(self.inputs[t], self.ps.shape[1], self.ps.dtype) if l == 0
-             else self.hs_by_layer[l - 1, t])
-        h_before = hs[t - 1] if t > 0 else self.h_prev[l]
-        return RNNStepCache(x, h_before, hs[t], params[f"Wxh{l}"], params[f"Whh{l}"])
+    @property
+    def xs(self) -> np.ndarray:
+        """The one-hot inputs x_t of layer 0, shape (T, V, N) (built on demand)."""
+        return one_hot(self.inputs, self.ps.shape[1], self.ps.dtype)
 
 
 class StackedBackwardTrace(NamedTuple):
@@ -169,10 +165,14 @@ class StackedRNN(CharModel):
         dh_prev = np.empty_like(cache.h_prev)
         dh_from_above = out.dh                                      # (T, H, N), into the top layer
         for l in reversed(range(L)):
+            layer = self.layer_params(l)
+            below = cache.xs if l == 0 else hs[l - 1]               # what layer l read: (T, ., N)
+            h_before = np.concatenate([cache.h_prev[l][None], hs[l, :-1]])  # h_{t-1}^l
             dh_next = np.zeros((H, N), dtype=self.dtype)            # nothing after step T
             for t in reversed(range(T)):
                 dh = dh_all[l, t] = dh_from_above[t] + dh_next      # dL/dh_t^l
-                step_grads, dh_next = rnn_step_backward(dh, cache.step_cache(l, t, P))
+                step = RNNStepCache(below[t], h_before[t], hs[l, t], layer["Wxh"], layer["Whh"])
+                step_grads, dh_next = rnn_step_backward(dh, step)
                 for name, grad in step_grads.items():               # sums over time
                     grads[f"{name}{l}"] += grad
                 dh_raw_all[l, t] = (1 - hs[l, t] ** 2) * dh         # the gradient before tanh
