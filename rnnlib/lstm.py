@@ -229,8 +229,10 @@ class LSTM(CharModel):
                  trace: bool = False) -> LSTMBackward:
         """Backpropagation through time over the chunk in ``cache``.
 
-        Returns the parameter gradients, dL/dh_0, dL/dc_0 and, with ``trace=True``, the
-        per-step dy, dh_next, dh, dc_next, dc and da.
+        From step T down to 1: dh = Why^T dy_t + dh_next, then ``lstm_step_backward``
+        gives this step's share of dWx, dWh and db (summed here) and the dh_next and
+        dc_next of the step before. Returns the parameter gradients, dL/dh_0, dL/dc_0 and,
+        with ``trace=True``, the per-step dy, dh_next, dh, dc_next, dc and da.
         """
         P = self.params
         tg = self._targets(targets, cache.inputs)
