@@ -175,7 +175,7 @@ class StackedRNN(CharModel):
                 step_grads, dh_next = rnn_step_backward(dh, step)
                 for name, grad in step_grads.items():               # sums over time
                     grads[f"{name}{l}"] += grad
-                dh_raw_all[l, t] = (1 - hs[l, t] ** 2) * dh         # the gradient before tanh
+                dh_raw_all[l, t] = (1 - hs[l, t] ** 2) * dh         # before tanh: for the layer below
             dh_prev[l] = dh_next
             if l > 0:                        # layer l read h^{l-1} through Wxh{l}
                 dh_from_above = P[f"Wxh{l}"].T @ dh_raw_all[l]      # (T, H, N)
