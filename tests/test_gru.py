@@ -269,21 +269,6 @@ def test_init_is_min_char_rnns():
     assert m.initial_state(3).shape == (100, 3) and not m.initial_state(3).any()
 
 
-def test_a_seed_gives_the_same_randn_draw_as_always():
-    """The initial weights are randn * 0.01 drawn in the order Wx, Wh, Why from
-    default_rng(seed), in float64 then cast: a seed gives the same model as it always has."""
-    for seed, dtype in ((0, np.float64), (5, np.float32)):
-        rng = np.random.default_rng(seed)
-        Wx, Wh = rng.standard_normal((9, 4)) * 0.01, rng.standard_normal((9, 3)) * 0.01
-        Why = rng.standard_normal((4, 3)) * 0.01
-        P = GRU(4, 3, seed=seed, dtype=dtype).params
-        assert list(P) == ["Wx", "Wh", "bx", "bh", "Why", "by"]
-        for name, want in (("Wx", Wx), ("Wh", Wh), ("Why", Why)):
-            np.testing.assert_array_equal(P[name], want.astype(dtype), err_msg=name)
-            assert P[name].dtype == dtype
-        assert not P["bx"].any() and not P["bh"].any() and not P["by"].any()
-
-
 def test_float32_option_keeps_float32_and_agrees_with_float64():
     rng = np.random.default_rng(22)
     m64 = random_gru(6, 5, 22)

@@ -4,6 +4,7 @@ import pytest
 import rnnlib
 import rnnlib.lstm
 from rnnlib.gradcheck import numerical_gradient, rel_error
+from rnnlib.gru import GRU
 from rnnlib.lstm import LSTM, lstm_gate_grads, lstm_step_backward, lstm_step_forward
 
 
@@ -302,19 +303,27 @@ def test_init_is_min_char_rnns():
     assert h.shape == c.shape == (100, 3) and not h.any() and not c.any()
 
 
-def test_a_seed_gives_the_same_randn_draw_as_always():
-    """The initial weights are randn * 0.01 drawn in the order Wx, Wh, Why from
-    default_rng(seed), in float64 then cast: a seed gives the same model as it always has."""
+@pytest.mark.parametrize("model, blocks, names", [
+    (LSTM, 4, ["Wx", "Wh", "b", "Why", "by"]), (GRU, 3, ["Wx", "Wh", "bx", "bh", "Why", "by"])],
+    ids=["LSTM", "GRU"])
+def test_a_seed_gives_the_same_randn_draw_as_always(model, blocks, names):
+    """The gated models' initial weights are randn * 0.01 drawn in the order Wx, Wh, Why
+    from default_rng(seed), in float64 then cast; biases are zero. A seed gives the same
+    model as it always has."""
+    V, H = 6, 3
     for seed, dtype in ((0, np.float64), (7, np.float32)):
         rng = np.random.default_rng(seed)
-        Wx, Wh = rng.standard_normal((12, 6)) * 0.01, rng.standard_normal((12, 3)) * 0.01
-        Why = rng.standard_normal((6, 3)) * 0.01
-        P = LSTM(6, 3, seed=seed, dtype=dtype).params
-        assert list(P) == ["Wx", "Wh", "b", "Why", "by"]
-        for name, want in (("Wx", Wx), ("Wh", Wh), ("Why", Why)):
-            np.testing.assert_array_equal(P[name], want.astype(dtype), err_msg=name)
-            assert P[name].dtype == dtype
-        assert not P["b"].any() and not P["by"].any()
+        want = {name: rng.standard_normal(shape) * 0.01
+                for name, shape in (("Wx", (blocks * H, V)), ("Wh", (blocks * H, H)),
+                                    ("Why", (V, H)))}
+        P = model(V, H, seed=seed, dtype=dtype).params
+        assert list(P) == names
+        for name, p in P.items():
+            assert p.dtype == dtype
+            if name in want:
+                np.testing.assert_array_equal(p, want[name].astype(dtype), err_msg=name)
+            else:
+                assert name.startswith("b") and not p.any(), name
 
 
 def test_lstm_sigmoid_is_the_logistic_function_and_never_overflows():
