@@ -9,7 +9,9 @@ stored as X (T, F, N); one-hot tokens are the special case F = number of tokens.
 are ints (N,). Many tutorials lay a batch out as (N, T, F) with row vectors and X W:
 :func:`from_batch_first` and :func:`to_batch_first` convert, and W_row = W_col^T.
 
-The output is a softmax over C classes, the same layer as the character model's, so two
+The hidden layer is the step pair of :mod:`rnnlib.rnn` (``rnn_step_forward`` /
+``rnn_step_backward``) run over the feature columns, and the output is the softmax layer of
+:mod:`rnnlib.output`, the character model's, applied to h_T only: C classes, so two
 classes need two logits. (With C = 2, p[1] = sigmoid(y[1] - y[0]): a single logit with a
 sigmoid is the same model with one row of Why fixed at zero.)
 """
@@ -18,14 +20,18 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 
-from ._checks import float_dtype, positive_int, state_array
-from .functional import softmax
+from ._checks import positive_int, state_array
+from .functional import one_hot
+from .model import init_params
+from .output import output_backward, output_forward, output_loss
+from .rnn import RNNStepCache, rnn_step_backward, rnn_step_forward
 
 PARAM_NAMES = ("Wxh", "Whh", "Why", "bh", "by")
 
 
-def from_batch_first(X_ntf) -> np.ndarray:
+def from_batch_first(X_ntf: ArrayLike) -> np.ndarray:
     """(N, T, F) batch, one sequence per row-block as other tutorials store it -> (T, F, N).
 
     A transpose, not a reshape: X[t, :, n] is the feature column of sequence n at step t.
@@ -37,7 +43,7 @@ def from_batch_first(X_ntf) -> np.ndarray:
     return X.transpose(1, 2, 0)
 
 
-def to_batch_first(X_tfn) -> np.ndarray:
+def to_batch_first(X_tfn: ArrayLike) -> np.ndarray:
     """(T, F, N) columns -> (N, T, F), the inverse of :func:`from_batch_first`."""
     X = np.asarray(X_tfn)
     if X.ndim != 3:
@@ -46,7 +52,8 @@ def to_batch_first(X_tfn) -> np.ndarray:
     return X.transpose(2, 0, 1)
 
 
-def one_hot_tokens(tokens, num_tokens: int, dtype=np.float64) -> np.ndarray:
+def one_hot_tokens(tokens: ArrayLike, num_tokens: int,
+                   dtype: DTypeLike = np.float64) -> np.ndarray:
     """Token ids (N, T) (one sequence per row) or (T,) -> one-hot X of shape (T, F, N), F = num_tokens."""
     ids = np.asarray(tokens)
     if ids.ndim == 1:
@@ -57,11 +64,7 @@ def one_hot_tokens(tokens, num_tokens: int, dtype=np.float64) -> np.ndarray:
     if ids.size and (ids.min() < 0 or ids.max() >= num_tokens):
         raise ValueError(f"token ids must be in 0..{num_tokens - 1}, got values from "
                          f"{ids.min()} to {ids.max()}.")
-    N, T = ids.shape
-    X = np.zeros((T, num_tokens, N), dtype=dtype)
-    n, t = np.indices((N, T))
-    X[t, ids, n] = 1
-    return X
+    return one_hot(ids.T, num_tokens, dtype)                # (T, N) ids -> (T, F, N)
 
 
 class ClassifierCache(NamedTuple):
@@ -94,115 +97,106 @@ class RNNClassifier:
     """
 
     def __init__(self, input_size: int, hidden_size: int, num_classes: int = 2,
-                 seed: int | None = None, init_scale: float = 0.1, dtype=np.float64):
+                 seed: int | None = None, init_scale: float = 0.1,
+                 dtype: DTypeLike = np.float64) -> None:
         F = positive_int("input_size", input_size)
         H = positive_int("hidden_size", hidden_size)
         C = positive_int("num_classes", num_classes)
         if C < 2:
             raise ValueError(f"num_classes must be at least 2 (a softmax over one class is "
                              f"always 1), got {C}.")
-        dt = float_dtype(dtype)
-        rng = np.random.default_rng(seed)
-        self.params: dict[str, np.ndarray] = {
-            "Wxh": (rng.standard_normal((H, F)) * init_scale).astype(dt),
-            "Whh": (rng.standard_normal((H, H)) * init_scale).astype(dt),
-            "Why": (rng.standard_normal((C, H)) * init_scale).astype(dt),
-            "bh": np.zeros((H, 1), dtype=dt),
-            "by": np.zeros((C, 1), dtype=dt),
-        }
+        self.params: dict[str, np.ndarray] = init_params(
+            {"Wxh": (H, F), "Whh": (H, H), "Why": (C, H), "bh": (H, 1), "by": (C, 1)},
+            seed, dtype, scale=init_scale)
 
     @property
     def input_size(self) -> int:
+        """F, the features per time step: the columns of Wxh."""
         return self.params["Wxh"].shape[1]
 
     @property
     def hidden_size(self) -> int:
-        return self.params["Whh"].shape[0]
+        """H, the size of h_t: the columns of Why."""
+        return self.params["Why"].shape[1]
 
     @property
     def num_classes(self) -> int:
+        """C, the number of classes: the rows of Why."""
         return self.params["Why"].shape[0]
 
     @property
     def dtype(self) -> np.dtype:
-        return self.params["Whh"].dtype
+        return self.params["Why"].dtype
 
     def __repr__(self) -> str:
         return (f"RNNClassifier(input_size={self.input_size}, hidden_size="
                 f"{self.hidden_size}, num_classes={self.num_classes})")
 
-    # ---- forward -----------------------------------------------------------------
-    def forward(self, X, h_prev=None) -> ClassifierCache:
+    # ---- forward -----------------------------------------------------------------------
+    def forward(self, X: ArrayLike, h_prev: ArrayLike | None = None) -> ClassifierCache:
         """Read X (T, F, N) (or one sequence (T, F)) from h_prev (H, N), None = zeros."""
         P = self.params
         X = self._inputs(X)
         T, F, N = X.shape
-        h = state_array("h_prev", h_prev, self.hidden_size, N, self.dtype)
-        h0 = h
-        a = np.matmul(P["Wxh"], X) + P["bh"]             # (T, H, N): Wxh x_t + bh, all t
-        hs = np.empty_like(a)
+        h = h0 = state_array("h_prev", h_prev, self.hidden_size, N, self.dtype)
+        hs = np.empty((T, self.hidden_size, N), dtype=self.dtype)
         for t in range(T):
-            h = hs[t] = np.tanh(a[t] + P["Whh"] @ h)
-        y = P["Why"] @ h + P["by"]                       # (C, N): read only h_T
-        z = y - y.max(axis=0, keepdims=True)             # stable log-softmax over classes
-        logp = z - np.log(np.exp(z).sum(axis=0, keepdims=True))
-        return ClassifierCache(X, h0, hs, y, np.exp(logp), logp)
+            h, _ = rnn_step_forward(X[t], h, P)                     # x_t: feature columns (F, N)
+            hs[t] = h
+        out = output_forward(h, P["Why"], P["by"])                  # (C, N): read only h_T
+        return ClassifierCache(X, h0, hs, out.y, out.p, out.logp)
 
-    def loss(self, cache: ClassifierCache, labels) -> float:
+    def loss(self, cache: ClassifierCache, labels: ArrayLike) -> float:
         """-log p[label], averaged over the batch."""
-        lb = self._labels(labels, cache.X.shape[2])
-        return float(-cache.logp[lb, np.arange(len(lb))].mean())
+        return output_loss(cache.logp, self._labels(labels, cache.X.shape[2]))
 
-    # ---- backward ----------------------------------------------------------------
-    def backward(self, cache: ClassifierCache, labels) -> ClassifierBackward:
+    # ---- backward ----------------------------------------------------------------------
+    def backward(self, cache: ClassifierCache, labels: ArrayLike) -> ClassifierBackward:
         """Backpropagation through time from the single loss at the end of the sequence."""
         P = self.params
         lb = self._labels(labels, cache.X.shape[2])
         X, hs = cache.X, cache.hs
-        T, N = X.shape[0], X.shape[2]
-        dy = cache.p.copy()
-        dy[lb, np.arange(N)] -= 1
-        dy /= N                                          # the loss is a batch mean
-        grads = {k: np.zeros_like(v) for k, v in P.items()}
-        grads["Why"] = dy @ cache.h_last.T
-        grads["by"] = dy.sum(axis=1, keepdims=True)
+        out = output_backward(cache.p, lb, cache.h_last, P["Why"])  # dy (C, N), dh_T (H, N)
+        grads = {name: np.zeros_like(p) for name, p in P.items()}
+        grads["Why"], grads["by"] = out.dWhy, out.dby
         dhs = np.empty_like(hs)
-        dh = P["Why"].T @ dy                             # dh_T: the only direct gradient
-        for t in reversed(range(T)):
+        dh = out.dh                                      # dL/dh_T: the only direct gradient
+        for t in reversed(range(len(hs))):
             dhs[t] = dh
-            dh_raw = (1.0 - hs[t] * hs[t]) * dh
             h_before = hs[t - 1] if t > 0 else cache.h_prev
-            grads["Wxh"] += dh_raw @ X[t].T
-            grads["Whh"] += dh_raw @ h_before.T
-            grads["bh"] += dh_raw.sum(axis=1, keepdims=True)
-            dh = P["Whh"].T @ dh_raw                     # what h_{t-1} receives
-        return ClassifierBackward(grads, dy, dhs, dh)
+            step = RNNStepCache(X[t], h_before, hs[t], P["Wxh"], P["Whh"])
+            step_grads, dh = rnn_step_backward(dh, step)             # dh: what h_{t-1} receives
+            for name, grad in step_grads.items():                   # sums over time
+                grads[name] += grad
+        return ClassifierBackward(grads, out.dy, dhs, dh)
 
-    def loss_and_grads(self, X, labels, h_prev=None):
+    def loss_and_grads(self, X: ArrayLike, labels: ArrayLike, h_prev: ArrayLike | None = None
+                       ) -> tuple[float, dict[str, np.ndarray], np.ndarray]:
         """Returns (loss, grads, h_last): the same call as ``RNN.loss_and_grads``."""
         cache = self.forward(X, h_prev)
         return self.loss(cache, labels), self.backward(cache, labels).grads, cache.h_last.copy()
 
-    # ---- using a trained model -----------------------------------------------------
-    def predict_proba(self, X) -> np.ndarray:
+    # ---- using a trained model ---------------------------------------------------------
+    def predict_proba(self, X: ArrayLike) -> np.ndarray:
         """p (C, N): class probabilities after reading the whole sequence."""
         return self.forward(X).p
 
-    def predict(self, X) -> np.ndarray:
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Most likely class of each sequence, ints (N,)."""
         return self.forward(X).p.argmax(axis=0)
 
-    def accuracy(self, X, labels) -> float:
+    def accuracy(self, X: ArrayLike, labels: ArrayLike) -> float:
         """Fraction of sequences classified correctly."""
         lb = self._labels(labels, self._inputs(X).shape[2])
         return float((self.predict(X) == lb).mean())
 
-    def proba_over_time(self, X, cache: ClassifierCache | None = None) -> np.ndarray:
+    def proba_over_time(self, X: ArrayLike | None,
+                        cache: ClassifierCache | None = None) -> np.ndarray:
         """(T, C, N): the output layer applied to every h_t, i.e. the prediction the model
         would make if the sequence stopped at step t. Training only ever scores t = T.
         Pass ``cache``, the forward pass of X, if you have it: it is not run again."""
         hs = (cache if cache is not None else self.forward(X)).hs
-        return softmax(np.matmul(self.params["Why"], hs) + self.params["by"], axis=1)
+        return output_forward(hs, self.params["Why"], self.params["by"]).p
 
     # ---- checks --------------------------------------------------------------------
     def _inputs(self, X) -> np.ndarray:
@@ -243,7 +237,8 @@ class RNNClassifier:
         return lb.astype(np.intp)
 
 
-def order_task(n: int, length: int = 8, seed: int | None = 0, fillers: int = 3):
+def order_task(n: int, length: int = 8, seed: int | None = 0,
+               fillers: int = 3) -> tuple[np.ndarray, np.ndarray]:
     """Sequences with one A and one B among filler tokens; label 1 if A comes before B.
 
     Tokens: 0 = A, 1 = B, 2.. = fillers. Every sequence holds the same bag of special

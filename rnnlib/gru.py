@@ -13,17 +13,20 @@ unchanged. The gate blocks follow ``torch.nn.GRU``: rows 0:H are r (reset), H:2H
     h_t = (1 - z) * n + z * h_{t-1}                              (H, N)
 
 The step pair ``gru_step_forward`` / ``gru_step_backward`` is the cell written as these
-equations; the class runs it over T steps and adds min-char-rnn's softmax output layer.
+equations (``gru_gate_grads`` is the backward step up to the pre-activations); the class
+runs the pair over T steps and adds the softmax output layer of :mod:`rnnlib.output`.
 """
 from __future__ import annotations
 
 from typing import NamedTuple
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 
-from ._checks import float_dtype, index_array, positive_int, state_array
-from .lstm import sigmoid
-from .rnn import RNN, _cols, _softmax_layer, _softmax_layer_grads, _sum_rows_by_index
+from ._checks import positive_int
+from .functional import one_hot, sigmoid
+from .model import CharModel, init_params
+from .output import output_backward, output_forward
 
 PARAM_NAMES = ("Wx", "Wh", "bx", "bh", "Why", "by")
 GATES = ("r", "z", "n")   # the order of the three row blocks of Wx, Wh, bx and bh
@@ -41,7 +44,8 @@ class GRUStepCache(NamedTuple):
     Wh: np.ndarray       # (3H, H)
 
 
-def gru_step_forward(x_ix, h_prev: np.ndarray, params: dict) -> tuple[np.ndarray, GRUStepCache]:
+def gru_step_forward(x_ix: np.ndarray, h_prev: np.ndarray,
+                     params: dict[str, np.ndarray]) -> tuple[np.ndarray, GRUStepCache]:
     """One GRU step: characters ``x_ix`` (N,) and h_prev (H, N) -> (h (H, N), cache).
 
     ``params`` needs ``Wx`` (3H, V), ``Wh`` (3H, H), ``bx`` and ``bh`` (3H, 1).
@@ -59,7 +63,8 @@ def gru_step_forward(x_ix, h_prev: np.ndarray, params: dict) -> tuple[np.ndarray
     return h, GRUStepCache(x_ix, h_prev, r, z, n, hn, Wx, Wh)
 
 
-def gru_gate_grads(dh: np.ndarray, cache: GRUStepCache):
+def gru_gate_grads(dh: np.ndarray,
+                   cache: GRUStepCache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The backward step up to the weights: dh = dL/dh_t (H, N) -> (da_x, da_h, dh_prev).
 
     da_x (3H, N) is the gradient of the input side Wx x_t + bx, da_h (3H, N) that of the
@@ -79,14 +84,14 @@ def gru_gate_grads(dh: np.ndarray, cache: GRUStepCache):
     return da_x, da_h, dh_prev
 
 
-def gru_step_backward(dh: np.ndarray, cache: GRUStepCache) -> tuple[dict, np.ndarray]:
+def gru_step_backward(dh: np.ndarray,
+                      cache: GRUStepCache) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """One backward step: dh = dL/dh_t (H, N) -> (grads, dh_prev (H, N)).
 
     grads holds ``Wx``, ``Wh``, ``bx`` and ``bh``: this step's share of their gradients.
     """
     da_x, da_h, dh_prev = gru_gate_grads(dh, cache)
-    x = np.zeros((cache.Wx.shape[1], len(cache.x_ix)), dtype=dh.dtype)   # one-hot (V, N)
-    x[cache.x_ix, np.arange(len(cache.x_ix))] = 1
+    x = one_hot(cache.x_ix, cache.Wx.shape[1], dh.dtype)                # x_t, one-hot (V, N)
     grads = {"Wx": da_x @ x.T, "Wh": da_h @ cache.h_prev.T,
              "bx": da_x.sum(axis=1, keepdims=True), "bh": da_h.sum(axis=1, keepdims=True)}
     return grads, dh_prev
@@ -111,11 +116,13 @@ class GRUCache(NamedTuple):
     @property
     def xs(self) -> np.ndarray:
         """The one-hot inputs x_t, shape (T, V, N) (built on demand)."""
-        T, N = self.inputs.shape
-        x = np.zeros((T, self.ps.shape[1], N), dtype=self.ps.dtype)
-        t, n = np.indices((T, N))
-        x[t, self.inputs, n] = 1
-        return x
+        return one_hot(self.inputs, self.ps.shape[1], self.ps.dtype)
+
+    def step_cache(self, t: int, params: dict[str, np.ndarray]) -> GRUStepCache:
+        """The cache of step t + 1 (t = 0..T-1), as ``gru_step_forward`` returned it."""
+        h_before = self.h[t - 1] if t > 0 else self.h_prev
+        return GRUStepCache(self.inputs[t], h_before, self.r[t], self.z[t], self.n[t],
+                            self.hn[t], params["Wx"], params["Wh"])
 
 
 class GRUBackwardTrace(NamedTuple):
@@ -133,7 +140,7 @@ class GRUBackward(NamedTuple):
     trace: GRUBackwardTrace | None
 
 
-class GRU:
+class GRU(CharModel):
     """Gated recurrent unit with a softmax output, min-char-rnn's initialisation.
 
     params: ``Wx`` (3H, V), ``Wh`` (3H, H), ``bx`` (3H, 1), ``bh`` (3H, 1), ``Why`` (V, H),
@@ -142,40 +149,12 @@ class GRU:
     """
 
     def __init__(self, vocab_size: int, hidden_size: int, seed: int | None = None,
-                 dtype=np.float64):
+                 dtype: DTypeLike = np.float64) -> None:
         V = positive_int("vocab_size", vocab_size)
         H = positive_int("hidden_size", hidden_size)
-        dt = float_dtype(dtype)
-        rng = np.random.default_rng(seed)
-        self.params: dict[str, np.ndarray] = {
-            "Wx": (rng.standard_normal((3 * H, V)) * 0.01).astype(dt),
-            "Wh": (rng.standard_normal((3 * H, H)) * 0.01).astype(dt),
-            "bx": np.zeros((3 * H, 1), dtype=dt),
-            "bh": np.zeros((3 * H, 1), dtype=dt),
-            "Why": (rng.standard_normal((V, H)) * 0.01).astype(dt),
-            "by": np.zeros((V, 1), dtype=dt),
-        }
-
-    # sizes are read off the parameters, so a learner may replace them freely
-    @property
-    def vocab_size(self) -> int:
-        return self.params["Why"].shape[0]
-
-    @property
-    def hidden_size(self) -> int:
-        return self.params["Why"].shape[1]
-
-    @property
-    def dtype(self) -> np.dtype:
-        return self.params["Wh"].dtype
-
-    def __repr__(self) -> str:
-        return (f"GRU(vocab_size={self.vocab_size}, hidden_size={self.hidden_size}, "
-                f"dtype={self.dtype})")
-
-    def initial_state(self, n: int = 1) -> np.ndarray:
-        """h_0 = 0, shape (H, n)."""
-        return np.zeros((self.hidden_size, n), dtype=self.dtype)
+        self.params: dict[str, np.ndarray] = init_params(
+            {"Wx": (3 * H, V), "Wh": (3 * H, H), "bx": (3 * H, 1), "bh": (3 * H, 1),
+             "Why": (V, H), "by": (V, 1)}, seed, dtype)
 
     def _state(self, h_prev, n: int) -> np.ndarray:
         """Check a state argument: None (zeros) or one array (H, n)."""
@@ -183,75 +162,59 @@ class GRU:
             raise ValueError(f"a GRU's state is one array h of shape (hidden_size, batch) = "
                              f"({self.hidden_size}, {n}), not the LSTM's pair (h, c); pass "
                              f"h alone, model.initial_state({n}), or None to start from zeros.")
-        return state_array("h_prev", h_prev, self.hidden_size, n, self.dtype)
+        return super()._state(h_prev, n)
 
-    # ---- forward -----------------------------------------------------------------
-    def forward(self, inputs, h_prev=None) -> GRUCache:
+    # ---- forward -----------------------------------------------------------------------
+    def forward(self, inputs: ArrayLike, h_prev: ArrayLike | None = None) -> GRUCache:
         """Run T steps. inputs (T,) or (T, N) ints; h_prev (H, N) or None for zeros."""
         P = self.params
-        ix = index_array("inputs", inputs, self.vocab_size)
-        h = h0 = self._state(h_prev, ix.shape[1])
-        steps = []
-        for t in range(len(ix)):
+        ix = self._inputs(inputs)
+        T, N = ix.shape
+        h = h0 = self._state(h_prev, N)
+        r, z, n, hn, hs = (np.empty((T, self.hidden_size, N), dtype=self.dtype)
+                           for _ in range(5))
+        for t in range(T):
             h, step = gru_step_forward(ix[t], h, P)
-            steps.append(step)
-        r, z, n, hn = (np.stack([getattr(s, k) for s in steps]) for k in ("r", "z", "n", "hn"))
-        hs = np.stack([s.h_prev for s in steps[1:]] + [h])        # (T, H, N): h_1 .. h_T
-        ys, ps, logps = _softmax_layer(hs.transpose(0, 2, 1), P["Why"], P["by"])
-        return GRUCache(ix, h0, r, z, n, hn, hs, _cols(ys), _cols(ps), _cols(logps))
+            r[t], z[t], n[t], hn[t], hs[t] = step.r, step.z, step.n, step.hn, h
+        out = output_forward(hs, P["Why"], P["by"])                 # y_t, p_t: (T, V, N)
+        return GRUCache(ix, h0, r, z, n, hn, hs, out.y, out.p, out.logp)
 
-    # the output layer is the RNN's, so the loss and its target checks are too
-    loss = RNN.loss
-    _targets = RNN._targets
-
-    # ---- backward ----------------------------------------------------------------
-    def backward(self, cache: GRUCache, targets, trace: bool = False) -> GRUBackward:
+    # ---- backward ----------------------------------------------------------------------
+    def backward(self, cache: GRUCache, targets: ArrayLike,
+                 trace: bool = False) -> GRUBackward:
         """Backpropagation through time over the chunk in ``cache``.
 
-        Returns the parameter gradients, dL/dh_0 and, with ``trace=True``, the per-step
-        dy, dh_next, dh, da_x and da_h.
+        The loop runs from step T down to 1 through ``gru_gate_grads``, the step backward
+        up to the two sides' pre-activations, which also gives dh_prev; the weights'
+        shares of each step (what ``gru_step_backward`` adds to them) are summed after it,
+        all steps in one product. Returns the parameter gradients, dL/dh_0 and, with
+        ``trace=True``, the per-step dy, dh_next, dh, da_x and da_h.
         """
         P = self.params
         tg = self._targets(targets, cache.inputs)
-        T, N = tg.shape
-        H, V = self.hidden_size, self.vocab_size
-        rows = lambda a: a.transpose(0, 2, 1)                       # (T, K, N) -> (T, N, K)
-        dys, dWhy, dby, dh_out = _softmax_layer_grads(rows(cache.ps), tg, rows(cache.h),
-                                                      P["Why"])
-        dh_out = _cols(dh_out)                                      # (T, H, N)
-        h_before = np.concatenate([cache.h_prev[None], cache.h[:-1]])   # h_{t-1}: (T, H, N)
-        da_x = np.empty((T, 3 * H, N), dtype=self.dtype)
-        da_h = np.empty_like(da_x)
-        dh_all, dh_next_all = np.empty_like(dh_out), np.empty_like(dh_out)
-        dh_next = np.zeros((H, N), dtype=self.dtype)
+        out = output_backward(cache.ps, tg, cache.h, P["Why"])      # dy_t and Why^T dy_t
+        T, H, N = cache.h.shape
+        dh_all, dh_next_all = np.empty_like(cache.h), np.empty_like(cache.h)
+        da_x, da_h = (np.empty((T, 3 * H, N), dtype=self.dtype) for _ in "xh")
+        dh_next = np.zeros((H, N), dtype=self.dtype)                # nothing after step T
         for t in reversed(range(T)):
-            dh = dh_out[t] + dh_next
-            step = GRUStepCache(cache.inputs[t], h_before[t], cache.r[t], cache.z[t],
-                                cache.n[t], cache.hn[t], P["Wx"], P["Wh"])
-            dh_next_all[t], dh_all[t] = dh_next, dh
-            da_x[t], da_h[t], dh_next = gru_gate_grads(dh, step)
+            dh = dh_all[t] = out.dh[t] + dh_next                     # dL/dh_t
+            dh_next_all[t] = dh_next
+            da_x[t], da_h[t], dh_next = gru_gate_grads(dh, cache.step_cache(t, P))
 
-        # the weight gradients, summed over every step and column at once
-        dWh = np.tensordot(da_h, h_before, axes=([0, 2], [0, 2]))  # sum_t da_h h_{t-1}^T
-        # sum_t da_x x_t^T for one-hot x_t: add each row of da_x into its character's column
-        dWx = np.ascontiguousarray(_sum_rows_by_index(rows(da_x).reshape(T * N, 3 * H),
-                                                      cache.inputs.ravel(), V).T)
-        grads = {"Wx": dWx, "Wh": dWh, "bx": da_x.sum(axis=(0, 2))[:, None],
-                 "bh": da_h.sum(axis=(0, 2))[:, None], "Why": dWhy, "by": dby}
-        tr = None
-        if trace:
-            tr = GRUBackwardTrace(_cols(dys), dh_next_all, dh_all, da_x, da_h)
+        # the weights' shares of every step (gru_step_backward's grads), summed over time:
+        # each sum over t and the batch is one product, (3H, T N) @ (T N, V or H)
+        h_before = np.concatenate([cache.h_prev[None], cache.h[:-1]])   # h_{t-1}: (T, H, N)
+        over_t_and_n = ([0, 2], [0, 2])
+        grads = {"Wx": np.tensordot(da_x, cache.xs, over_t_and_n),     # sum_t da_x_t x_t^T
+                 "Wh": np.tensordot(da_h, h_before, over_t_and_n),     # sum_t da_h_t h_{t-1}^T
+                 "bx": da_x.sum(axis=(0, 2))[:, None], "bh": da_h.sum(axis=(0, 2))[:, None],
+                 "Why": out.dWhy, "by": out.dby}
+        tr = GRUBackwardTrace(out.dy, dh_next_all, dh_all, da_x, da_h) if trace else None
         return GRUBackward(grads, dh_next, tr)
 
-    def loss_and_grads(self, inputs, targets, h_prev=None):
-        """Like ``RNN.loss_and_grads``: returns (loss, grads, h_last (H, N))."""
-        cache = self.forward(inputs, h_prev)
-        loss = self.loss(cache, targets)
-        back = self.backward(cache, targets)
-        return loss, back.grads, cache.h_last.copy()
-
     # ---- one step, for sampling --------------------------------------------------
-    def step(self, ix, h):
+    def step(self, ix: ArrayLike, h: ArrayLike | None) -> tuple[np.ndarray, np.ndarray]:
         """One step from int indices ix (N,) and state h (H, N) -> (y (V, N), h_next)."""
         P = self.params
         h = self._state(h, len(np.atleast_1d(ix)))

@@ -1,27 +1,34 @@
 """A deeper RNN: L vanilla RNN layers stacked, each reading the hidden states of the one below.
 
-Shapes: V = vocab size, H = hidden size (the same in every layer), T = time steps,
-N = batch (sequences as columns), L = number of layers. Layer l = 0 .. L-1 runs
+Shapes: V = vocabulary size, H = hidden size (the same in every layer), T = time steps,
+N = batch (sequences side by side as columns), L = number of layers. Layer l = 0 .. L-1 runs
 
     h_t^0 = tanh(Wxh0 x_t       + Whh0 h_{t-1}^0 + bh0)         x_t one-hot (V, N)
     h_t^l = tanh(Wxh{l} h_t^{l-1} + Whh{l} h_{t-1}^l + bh{l})    for l >= 1
     y_t = Why h_t^{L-1} + by        p_t = softmax(y_t)
 
-so only the top layer feeds the output. The state is (L, H, N): one (H, N) column matrix
-per layer. Per-layer hidden states are kept as (L, T, H, N), so ``hs_by_layer[l, t]`` is
-h_{t+1}^l. With L = 1 this is :class:`rnnlib.RNN` with the names Wxh0, Whh0, bh0.
+so only the top layer feeds the output. Each layer is the step pair of :mod:`rnnlib.rnn`
+(``rnn_step_forward`` / ``rnn_step_backward``), reading one-hot columns in layer 0 and the
+layer below's h_t above it; the output layer is :mod:`rnnlib.output`'s. The state is
+(L, H, N): one (H, N) column matrix per layer. Per-layer hidden states are kept as
+(L, T, H, N), so ``hs_by_layer[l, t]`` is h_{t+1}^l. With L = 1 this is :class:`rnnlib.RNN`
+with the names Wxh0, Whh0, bh0.
 """
 from __future__ import annotations
 
 from typing import NamedTuple
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 
-from ._checks import float_dtype, index_array, positive_int
-from .rnn import RNN, _cols, _softmax_layer, _softmax_layer_grads, _sum_rows_by_index
+from ._checks import positive_int
+from .functional import one_hot
+from .model import CharModel, init_params
+from .output import output_backward, output_forward
+from .rnn import RNNStepCache, rnn_step_backward, rnn_step_forward
 
 
-def layer_count(value) -> int:
+def layer_count(value: int) -> int:
     """num_layers as an int, or a clear error: it must be a whole number >= 1."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ValueError(f"num_layers must be a whole number of layers, at least 1 (1 is the "
@@ -43,6 +50,11 @@ class StackedCache(NamedTuple):
     h_last = property(lambda self: self.hs_by_layer[:, -1],
                       doc="h_T of every layer, (L, H, N): the state for the next chunk.")
 
+    @property
+    def xs(self) -> np.ndarray:
+        """The one-hot inputs x_t of layer 0, shape (T, V, N) (built on demand)."""
+        return one_hot(self.inputs, self.ps.shape[1], self.ps.dtype)
+
 
 class StackedBackwardTrace(NamedTuple):
     """Per-layer, per-step quantities of the backward pass."""
@@ -57,7 +69,7 @@ class StackedBackward(NamedTuple):
     trace: StackedBackwardTrace | None
 
 
-class StackedRNN:
+class StackedRNN(CharModel):
     """L vanilla RNN layers with one softmax output layer on top.
 
     params: for each layer l, ``Wxh{l}`` ((H, V) for l = 0, else (H, H)), ``Whh{l}`` (H, H),
@@ -66,41 +78,32 @@ class StackedRNN:
     """
 
     def __init__(self, vocab_size: int, hidden_size: int, num_layers: int,
-                 seed: int | None = None, dtype=np.float64):
+                 seed: int | None = None, dtype: DTypeLike = np.float64) -> None:
         V = positive_int("vocab_size", vocab_size)
         H = positive_int("hidden_size", hidden_size)
         L = layer_count(num_layers)
-        dt = float_dtype(dtype)
-        rng = np.random.default_rng(seed)
-        randn = lambda *shape: (rng.standard_normal(shape) * 0.01).astype(dt)
-        self.params: dict[str, np.ndarray] = {}
+        shapes: dict[str, tuple[int, ...]] = {}
         for l in range(L):
-            self.params[f"Wxh{l}"] = randn(H, V if l == 0 else H)
-            self.params[f"Whh{l}"] = randn(H, H)
-            self.params[f"bh{l}"] = np.zeros((H, 1), dtype=dt)
-        self.params["Why"] = randn(V, H)
-        self.params["by"] = np.zeros((V, 1), dtype=dt)
-
-    @property
-    def vocab_size(self) -> int:
-        return self.params["Why"].shape[0]
-
-    @property
-    def hidden_size(self) -> int:
-        return self.params["Why"].shape[1]
+            shapes[f"Wxh{l}"] = (H, V if l == 0 else H)
+            shapes[f"Whh{l}"] = (H, H)
+            shapes[f"bh{l}"] = (H, 1)
+        shapes["Why"], shapes["by"] = (V, H), (V, 1)
+        self.params: dict[str, np.ndarray] = init_params(shapes, seed, dtype)
 
     @property
     def num_layers(self) -> int:
+        """L, the number of layers: one Whh per layer."""
         return sum(1 for k in self.params if k.startswith("Whh"))
 
-    @property
-    def dtype(self) -> np.dtype:
-        return self.params["Why"].dtype
+    def _sizes(self) -> str:
+        return f"{super()._sizes()}, num_layers={self.num_layers}"
 
-    def __repr__(self) -> str:
-        return (f"StackedRNN(vocab_size={self.vocab_size}, hidden_size={self.hidden_size}, "
-                f"num_layers={self.num_layers}, dtype={self.dtype})")
+    def layer_params(self, l: int) -> dict[str, np.ndarray]:
+        """Layer l's weights under the names of :func:`rnnlib.rnn.rnn_step_forward`:
+        ``Wxh`` (``Wxh{l}``), ``Whh`` and ``bh``, the arrays themselves (not copies)."""
+        return {name: self.params[f"{name}{l}"] for name in ("Wxh", "Whh", "bh")}
 
+    # ---- the state is (L, H, N) --------------------------------------------------------
     def initial_state(self, n: int = 1) -> np.ndarray:
         """h_0 = 0 in every layer, shape (L, H, n)."""
         return np.zeros((self.num_layers, self.hidden_size, n), dtype=self.dtype)
@@ -125,30 +128,27 @@ class StackedRNN:
                              f"to start from zeros.")
         return arr
 
-    # ---- forward -----------------------------------------------------------------
-    def forward(self, inputs, h_prev=None) -> StackedCache:
+    # ---- forward -----------------------------------------------------------------------
+    def forward(self, inputs: ArrayLike, h_prev: ArrayLike | None = None) -> StackedCache:
         """Run T steps through every layer. inputs (T,) or (T, N); h_prev (L, H, N) or None."""
         P = self.params
-        ix = index_array("inputs", inputs, self.vocab_size)
+        ix = self._inputs(inputs)
         T, N = ix.shape
         h0 = self._state(h_prev, N)
         hs = np.empty((self.num_layers, T, self.hidden_size, N), dtype=self.dtype)
+        below = one_hot(ix, self.vocab_size, self.dtype)            # (T, V, N): layer 0 reads x_t
         for l in range(self.num_layers):
-            Wxh, Whh, bh = P[f"Wxh{l}"], P[f"Whh{l}"], P[f"bh{l}"]
-            # what layer l sees at every step: characters (l = 0) or the layer below's h
-            a = Wxh[:, ix].transpose(1, 0, 2) if l == 0 else Wxh @ hs[l - 1]   # (T, H, N)
-            h = h0[l]
+            layer, h = self.layer_params(l), h0[l]
             for t in range(T):
-                h = hs[l, t] = np.tanh(a[t] + Whh @ h + bh)
-        ys, ps, logps = _softmax_layer(hs[-1].transpose(0, 2, 1), P["Why"], P["by"])
-        return StackedCache(ix, h0, hs, _cols(ys), _cols(ps), _cols(logps))
+                h, _ = rnn_step_forward(below[t], h, layer)
+                hs[l, t] = h
+            below = hs[l]                                           # what layer l + 1 reads
+        out = output_forward(hs[-1], P["Why"], P["by"])             # the top layer only
+        return StackedCache(ix, h0, hs, out.y, out.p, out.logp)
 
-    # the output layer is the RNN's, so the loss and its target checks are too
-    loss = RNN.loss
-    _targets = RNN._targets
-
-    # ---- backward ----------------------------------------------------------------
-    def backward(self, cache: StackedCache, targets, trace: bool = False) -> StackedBackward:
+    # ---- backward ----------------------------------------------------------------------
+    def backward(self, cache: StackedCache, targets: ArrayLike,
+                 trace: bool = False) -> StackedBackward:
         """Backpropagation through time and down through the layers, top layer first.
 
         Layer l's dh_t is what reaches h_t^l from above (Why^T dy_t for the top layer,
@@ -156,55 +156,41 @@ class StackedRNN:
         """
         P = self.params
         tg = self._targets(targets, cache.inputs)
-        T, N = tg.shape
-        L, H, V = self.num_layers, self.hidden_size, self.vocab_size
         hs = cache.hs_by_layer
-        dys, dWhy, dby, dh_out = _softmax_layer_grads(
-            cache.ps.transpose(0, 2, 1), tg, hs[-1].transpose(0, 2, 1), P["Why"])
-        grads = {}
+        L, T, H, N = hs.shape
+        out = output_backward(cache.ps, tg, cache.hs, P["Why"])     # dy_t and Why^T dy_t
+        grads = {name: np.zeros_like(p) for name, p in P.items()}
+        grads["Why"], grads["by"] = out.dWhy, out.dby
         dh_all, dh_raw_all = np.empty_like(hs), np.empty_like(hs)
         dh_prev = np.empty_like(cache.h_prev)
-        dh_from_above = _cols(dh_out)                                # (T, H, N)
+        dh_from_above = out.dh                                      # (T, H, N), into the top layer
         for l in reversed(range(L)):
-            Whh = P[f"Whh{l}"]
-            dh_raw = dh_raw_all[l]
-            dh_next = np.zeros((H, N), dtype=self.dtype)
+            layer = self.layer_params(l)
+            below = cache.xs if l == 0 else hs[l - 1]               # what layer l read: (T, ., N)
+            h_before = np.concatenate([cache.h_prev[l][None], hs[l, :-1]])  # h_{t-1}^l
+            dh_next = np.zeros((H, N), dtype=self.dtype)            # nothing after step T
             for t in reversed(range(T)):
-                dh = dh_all[l, t] = dh_from_above[t] + dh_next
-                dh_raw[t] = (1 - hs[l, t] ** 2) * dh
-                dh_next = Whh.T @ dh_raw[t]
+                dh = dh_all[l, t] = dh_from_above[t] + dh_next      # dL/dh_t^l
+                step = RNNStepCache(below[t], h_before[t], hs[l, t], layer["Wxh"], layer["Whh"])
+                step_grads, dh_next = rnn_step_backward(dh, step)
+                for name, grad in step_grads.items():               # sums over time
+                    grads[f"{name}{l}"] += grad
+                dh_raw_all[l, t] = (1 - hs[l, t] ** 2) * dh         # before tanh: for the layer below
             dh_prev[l] = dh_next
-            h_before = np.concatenate([cache.h_prev[l][None], hs[l, :-1]])  # (T, H, N)
-            grads[f"Whh{l}"] = np.tensordot(dh_raw, h_before, axes=([0, 2], [0, 2]))
-            grads[f"bh{l}"] = dh_raw.sum(axis=(0, 2))[:, None]
-            if l == 0:                       # sum_t dh_raw_t x_t^T with one-hot x_t
-                rows = dh_raw.transpose(0, 2, 1).reshape(T * N, H)
-                grads["Wxh0"] = np.ascontiguousarray(
-                    _sum_rows_by_index(rows, cache.inputs.ravel(), V).T)
-            else:                            # the input of layer l is h^{l-1}
-                grads[f"Wxh{l}"] = np.tensordot(dh_raw, hs[l - 1], axes=([0, 2], [0, 2]))
-                dh_from_above = P[f"Wxh{l}"].T @ dh_raw                # (T, H, N)
-        grads["Why"], grads["by"] = dWhy, dby
-        grads = {k: grads[k] for k in P}                             # the params' order
-        tr = StackedBackwardTrace(_cols(dys), dh_all, dh_raw_all) if trace else None
+            if l > 0:                        # layer l read h^{l-1} through Wxh{l}
+                dh_from_above = P[f"Wxh{l}"].T @ dh_raw_all[l]      # (T, H, N)
+        tr = StackedBackwardTrace(out.dy, dh_all, dh_raw_all) if trace else None
         return StackedBackward(grads, dh_prev, tr)
 
-    def loss_and_grads(self, inputs, targets, h_prev=None):
-        """Like ``RNN.loss_and_grads``: returns (loss, grads, h_last (L, H, N))."""
-        cache = self.forward(inputs, h_prev)
-        loss = self.loss(cache, targets)
-        back = self.backward(cache, targets)
-        return loss, back.grads, cache.h_last.copy()
-
-    # ---- one step, for sampling --------------------------------------------------
-    def step(self, ix, h):
+    # ---- one step, for sampling --------------------------------------------------------
+    def step(self, ix: ArrayLike, h: ArrayLike | None) -> tuple[np.ndarray, np.ndarray]:
         """One step from int indices ix (N,) and state h (L, H, N) -> (y (V, N), h_next)."""
         P = self.params
         ix = np.asarray(ix).reshape(-1)
         h = self._state(h, len(ix))
         h_next = np.empty_like(h)
-        below = None
+        below = one_hot(ix, self.vocab_size, self.dtype)            # (V, N)
         for l in range(self.num_layers):
-            into = P["Wxh0"][:, ix] if l == 0 else P[f"Wxh{l}"] @ below
-            below = h_next[l] = np.tanh(into + P[f"Whh{l}"] @ h[l] + P[f"bh{l}"])
+            below, _ = rnn_step_forward(below, h[l], self.layer_params(l))
+            h_next[l] = below
         return P["Why"] @ below + P["by"], h_next

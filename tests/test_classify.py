@@ -127,6 +127,35 @@ def test_as_soon_as_batch_layout_and_one_hot_tokens():
     np.testing.assert_array_equal(one_hot_tokens(ids, 2), X)
 
 
+def test_a_seed_gives_the_same_randn_draw_as_always():
+    """The initial weights are randn * init_scale drawn in the order Wxh, Whh, Why from
+    default_rng(seed), biases zero: a seed gives the same classifier as it always has."""
+    for seed, scale in ((0, 0.1), (4, 0.5)):
+        rng = np.random.default_rng(seed)
+        want = {"Wxh": rng.standard_normal((3, 2)) * scale,
+                "Whh": rng.standard_normal((3, 3)) * scale,
+                "Why": rng.standard_normal((2, 3)) * scale}
+        P = RNNClassifier(2, 3, 2, seed=seed, init_scale=scale).params
+        assert list(P) == ["Wxh", "Whh", "Why", "bh", "by"]
+        for name, w in want.items():
+            np.testing.assert_array_equal(P[name], w, err_msg=name)
+        assert not P["bh"].any() and not P["by"].any()
+
+
+def test_one_hot_tokens_puts_a_one_where_each_token_is():
+    """X[t, k, n] = 1 exactly when sequence n has token k at step t, checked by a loop."""
+    rng = np.random.default_rng(9)
+    ids = rng.integers(0, 4, (5, 6))                               # (N, T)
+    X = one_hot_tokens(ids, 4)
+    assert X.shape == (6, 4, 5)
+    for n in range(5):
+        for t in range(6):
+            for k in range(4):
+                assert X[t, k, n] == (1.0 if ids[n, t] == k else 0.0)
+    assert one_hot_tokens(ids[0], 4).shape == (6, 4, 1)            # one sequence (T,)
+    assert one_hot_tokens(ids, 4, dtype=np.float32).dtype == np.float32
+
+
 @pytest.mark.parametrize("opt", [rnnlib.Adagrad(lr=0.1), rnnlib.SGD(lr=0.5)],
                          ids=["adagrad", "sgd"])
 def test_training_separates_as_soon_as(opt):

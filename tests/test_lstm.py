@@ -2,8 +2,10 @@ import numpy as np
 import pytest
 
 import rnnlib
+import rnnlib.lstm
 from rnnlib.gradcheck import numerical_gradient, rel_error
-from rnnlib.lstm import LSTM
+from rnnlib.gru import GRU
+from rnnlib.lstm import LSTM, lstm_gate_grads, lstm_step_backward, lstm_step_forward
 
 
 def random_lstm(V, H, seed, scale=0.5, dtype=np.float64):
@@ -21,47 +23,26 @@ def random_case(rng, V, H, T, N):
     return inputs, targets, state
 
 
-def reference_lstm(params, inputs, targets, h_prev, c_prev):
+def reference_lstm_forward(params, inputs, targets, h_prev, c_prev):
     """One sequence, one step at a time, dense one-hot x_t, the textbook equations.
 
-    Written without rnnlib: returns (loss, grads, h_last, c_last, per-step gates).
+    Written without rnnlib: returns (loss, h_last, c_last, per-step gates (i, f, o, g)).
     """
     Wx, Wh, b, Why, by = (params[k] for k in ("Wx", "Wh", "b", "Why", "by"))
     V, H = Why.shape
     sig = lambda z: 1.0 / (1.0 + np.exp(-z))
-    xs, hs, cs, gates, ps = {}, {-1: h_prev}, {-1: c_prev}, {}, {}
-    loss = 0.0
-    for t in range(len(inputs)):
-        xs[t] = np.zeros((V, 1))
-        xs[t][inputs[t]] = 1
-        z = Wx @ xs[t] + Wh @ hs[t - 1] + b
+    h, c, gates, loss = h_prev, c_prev, [], 0.0
+    for ix, target in zip(inputs, targets):
+        x = np.zeros((V, 1))
+        x[ix] = 1
+        z = Wx @ x + Wh @ h + b
         ig, fg, og, gg = sig(z[:H]), sig(z[H:2 * H]), sig(z[2 * H:3 * H]), np.tanh(z[3 * H:])
-        gates[t] = (ig, fg, og, gg)
-        cs[t] = fg * cs[t - 1] + ig * gg
-        hs[t] = og * np.tanh(cs[t])
-        y = Why @ hs[t] + by
-        ps[t] = np.exp(y) / np.exp(y).sum()
-        loss -= np.log(ps[t][targets[t], 0])
-    grads = {k: np.zeros_like(v) for k, v in params.items()}
-    dh_future, dc_future = np.zeros((H, 1)), np.zeros((H, 1))
-    for t in reversed(range(len(inputs))):
-        ig, fg, og, gg = gates[t]
-        dy = ps[t].copy()
-        dy[targets[t]] -= 1
-        grads["Why"] += dy @ hs[t].T
-        grads["by"] += dy
-        dh = Why.T @ dy + dh_future
-        dc = dc_future + dh * og * (1 - np.tanh(cs[t]) ** 2)
-        dz = np.vstack([dc * gg * ig * (1 - ig),
-                        dc * cs[t - 1] * fg * (1 - fg),
-                        dh * np.tanh(cs[t]) * og * (1 - og),
-                        dc * ig * (1 - gg ** 2)])
-        grads["Wx"] += dz @ xs[t].T
-        grads["Wh"] += dz @ hs[t - 1].T
-        grads["b"] += dz
-        dh_future, dc_future = Wh.T @ dz, dc * fg
-    T = len(inputs)
-    return loss, grads, hs[T - 1], cs[T - 1], gates, (dh_future, dc_future)
+        gates.append((ig, fg, og, gg))
+        c = fg * c + ig * gg
+        h = og * np.tanh(c)
+        y = Why @ h + by
+        loss -= np.log(np.exp(y[target, 0]) / np.exp(y).sum())
+    return loss, h, c, gates
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -92,29 +73,90 @@ def test_gradient_of_h_prev_and_c_prev_matches_centred_differences():
     assert np.abs(back.dc_prev).max() > 1e-4      # a real signal, not two zeros agreeing
 
 
-def test_matches_a_plain_per_step_reference():
-    """N = 1: loss, every gradient, the last (h, c), the gates and dL/d(h_0, c_0) equal a
-    step-by-step implementation with dense one-hot vectors."""
+def test_forward_matches_a_plain_per_step_reference():
+    """N = 1: the loss, the last (h, c) and every step's gates equal a step-by-step
+    implementation with dense one-hot vectors (the gradients are proven by the centred
+    differences above)."""
     rng = np.random.default_rng(3)
     V, H, T = 7, 5, 9
     m = random_lstm(V, H, 3, scale=0.4)
     inputs, targets, (h0, c0) = random_case(rng, V, H, T, 1)
     inputs, targets = inputs[:, 0], targets[:, 0]
-    loss, grads, (h_last, c_last) = m.loss_and_grads(inputs, targets, (h0, c0))
-    ref_loss, ref_grads, ref_h, ref_c, gates, (ref_dh0, ref_dc0) = reference_lstm(
-        m.params, inputs, targets, h0, c0)
+    loss, _, (h_last, c_last) = m.loss_and_grads(inputs, targets, (h0, c0))
+    ref_loss, ref_h, ref_c, gates = reference_lstm_forward(m.params, inputs, targets, h0, c0)
     assert loss == pytest.approx(ref_loss, rel=1e-12)
     np.testing.assert_allclose(h_last, ref_h, rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(c_last, ref_c, rtol=1e-12, atol=1e-14)
-    for k in grads:
-        np.testing.assert_allclose(grads[k], ref_grads[k], rtol=1e-10, atol=1e-13, err_msg=k)
     cache = m.forward(inputs, (h0, c0))
     for t in range(T):
         for name, ref in zip("ifog", gates[t]):
             np.testing.assert_allclose(getattr(cache, name)[t], ref, rtol=1e-12, err_msg=name)
-    back = m.backward(cache, targets)
-    np.testing.assert_allclose(back.dh_prev, ref_dh0, rtol=1e-10, atol=1e-13)
-    np.testing.assert_allclose(back.dc_prev, ref_dc0, rtol=1e-10, atol=1e-13)
+
+
+def test_step_backward_matches_centred_differences():
+    """The step pair alone: for L = sum(wh * h_t + wc * c_t) of one step,
+    lstm_step_backward(wh, wc, cache) gives dL/dWx, dWh, db, dh_prev and dc_prev as
+    centred differences do, and with N = 1 lstm_gate_grads' da is dL/db."""
+    rng = np.random.default_rng(21)
+    V, H = 5, 3
+    P = random_lstm(V, H, 21, scale=0.9).params
+    for N in (1, 4):
+        x = np.eye(V)[:, rng.integers(0, V, N)]                    # one-hot columns (V, N)
+        h_prev, c_prev = rng.standard_normal((H, N)), rng.standard_normal((H, N))
+        wh, wc = rng.standard_normal((H, N)), rng.standard_normal((H, N))
+
+        def f():
+            h, c, _ = lstm_step_forward(x, h_prev, c_prev, P)
+            return float((wh * h + wc * c).sum())
+
+        cache = lstm_step_forward(x, h_prev, c_prev, P)[2]
+        grads, dh_prev, dc_prev = lstm_step_backward(wh, wc, cache)
+        assert set(grads) == {"Wx", "Wh", "b"}
+        for k, g in grads.items():
+            assert g.shape == P[k].shape
+            assert rel_error(g, numerical_gradient(f, P[k])) < 1e-8, (k, N)
+        assert rel_error(dh_prev, numerical_gradient(f, h_prev)) < 1e-8
+        assert rel_error(dc_prev, numerical_gradient(f, c_prev)) < 1e-8
+        da, dc = lstm_gate_grads(wh, wc, cache)
+        assert da.shape == (4 * H, N) and dc.shape == (H, N)
+        if N == 1:
+            assert rel_error(da, numerical_gradient(f, P["b"])) < 1e-8
+        np.testing.assert_allclose(dc_prev, cache.f * dc, rtol=1e-14)   # the additive path
+
+
+def test_sequence_is_the_step_pair_run_over_time():
+    """forward and backward over T steps equal lstm_step_forward / lstm_step_backward
+    called one step at a time, fed the trace's dh and dc_next; the trace's da and dc are
+    lstm_gate_grads' at every step."""
+    rng = np.random.default_rng(22)
+    V, H, T, N = 5, 4, 6, 2
+    m = random_lstm(V, H, 22)
+    inputs, targets, (h, c) = random_case(rng, V, H, T, N)
+    cache = m.forward(inputs, (h, c))
+    back = m.backward(cache, targets, trace=True)
+    steps = []
+    for t in range(T):
+        h, c, step = lstm_step_forward(np.eye(V)[:, inputs[t]], h, c, m.params)
+        steps.append(step)
+        np.testing.assert_allclose(cache.h[t], h, rtol=1e-13)
+        np.testing.assert_allclose(cache.c[t], c, rtol=1e-13)
+    tr = back.trace
+    total = {k: np.zeros_like(m.params[k]) for k in ("Wx", "Wh", "b")}
+    for t in reversed(range(T)):
+        g, dh_prev, dc_prev = lstm_step_backward(tr.dh[t], tr.dc_next[t], steps[t])
+        da, dc = lstm_gate_grads(tr.dh[t], tr.dc_next[t], steps[t])
+        np.testing.assert_allclose(tr.da[t], da, rtol=1e-13, atol=1e-15)
+        np.testing.assert_allclose(tr.dc[t], dc, rtol=1e-13, atol=1e-15)
+        for k in total:
+            total[k] += g[k]
+        want_dh, want_dc = ((tr.dh_next[t - 1], tr.dc_next[t - 1]) if t
+                            else (back.dh_prev, back.dc_prev))
+        np.testing.assert_allclose(dh_prev, want_dh, rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(dc_prev, want_dc, rtol=1e-12, atol=1e-15)
+    for k in total:
+        np.testing.assert_allclose(back.grads[k], total[k], rtol=1e-12, atol=1e-15, err_msg=k)
+    np.testing.assert_allclose(tr.dys, (cache.ps - np.eye(V)[:, targets].transpose(1, 0, 2)) / N,
+                               rtol=1e-13, atol=1e-16)
 
 
 def test_batch_is_the_mean_of_separate_runs():
@@ -259,6 +301,41 @@ def test_init_is_min_char_rnns():
     np.testing.assert_array_equal(LSTM(30, 100, seed=0).params["Wx"], m.params["Wx"])
     h, c = m.initial_state(3)
     assert h.shape == c.shape == (100, 3) and not h.any() and not c.any()
+
+
+@pytest.mark.parametrize("model, blocks, names", [
+    (LSTM, 4, ["Wx", "Wh", "b", "Why", "by"]), (GRU, 3, ["Wx", "Wh", "bx", "bh", "Why", "by"])],
+    ids=["LSTM", "GRU"])
+def test_a_seed_gives_the_same_randn_draw_as_always(model, blocks, names):
+    """The gated models' initial weights are randn * 0.01 drawn in the order Wx, Wh, Why
+    from default_rng(seed), in float64 then cast; biases are zero. A seed gives the same
+    model as it always has."""
+    V, H = 6, 3
+    for seed, dtype in ((0, np.float64), (7, np.float32)):
+        rng = np.random.default_rng(seed)
+        want = {name: rng.standard_normal(shape) * 0.01
+                for name, shape in (("Wx", (blocks * H, V)), ("Wh", (blocks * H, H)),
+                                    ("Why", (V, H)))}
+        P = model(V, H, seed=seed, dtype=dtype).params
+        assert list(P) == names
+        for name, p in P.items():
+            assert p.dtype == dtype
+            if name in want:
+                np.testing.assert_array_equal(p, want[name].astype(dtype), err_msg=name)
+            else:
+                assert name.startswith("b") and not p.any(), name
+
+
+def test_lstm_sigmoid_is_the_logistic_function_and_never_overflows():
+    """rnnlib.lstm.sigmoid (the one of rnnlib.functional) is 1 / (1 + e^-a), and gives 0
+    and 1, not a warning, far out in the tails."""
+    from rnnlib.functional import sigmoid as functional_sigmoid
+    assert rnnlib.lstm.sigmoid is functional_sigmoid
+    a = np.linspace(-30, 30, 61)
+    np.testing.assert_allclose(rnnlib.lstm.sigmoid(a), 1 / (1 + np.exp(-a)), rtol=1e-13,
+                               atol=1e-15)     # 1 + tanh(a/2) cancels in the far left tail
+    with np.errstate(over="raise"):
+        np.testing.assert_array_equal(rnnlib.lstm.sigmoid(np.array([-1e4, 1e4])), [0.0, 1.0])
 
 
 def test_float32_option_keeps_float32_and_agrees_with_float64():

@@ -5,6 +5,7 @@ import pytest
 import rnnlib
 from rnnlib import RNN, StackedRNN
 from rnnlib.gradcheck import numerical_gradient, rel_error
+from rnnlib.rnn import RNNStepCache, rnn_step_backward
 
 from rnnlib.reference import lossfun
 
@@ -178,6 +179,51 @@ def test_init_shapes():
     assert (m.vocab_size, m.hidden_size, m.num_layers) == (30, 50, 3)
     assert 0.008 < m.params["Whh1"].std() < 0.012 and not m.params["bh2"].any()
     assert m.initial_state(4).shape == (3, 50, 4)
+
+
+def test_a_seed_gives_the_same_randn_draw_as_always():
+    """The initial weights are randn * 0.01 drawn layer by layer (Wxh{l}, then Whh{l}) and
+    then Why, from default_rng(seed): a seed gives the same model as it always has."""
+    rng = np.random.default_rng(3)
+    want = {"Wxh0": rng.standard_normal((4, 6)) * 0.01, "Whh0": rng.standard_normal((4, 4)) * 0.01,
+            "Wxh1": rng.standard_normal((4, 4)) * 0.01, "Whh1": rng.standard_normal((4, 4)) * 0.01,
+            "Why": rng.standard_normal((6, 4)) * 0.01}
+    P = StackedRNN(6, 4, 2, seed=3).params
+    assert list(P) == ["Wxh0", "Whh0", "bh0", "Wxh1", "Whh1", "bh1", "Why", "by"]
+    for name, w in want.items():
+        np.testing.assert_array_equal(P[name], w, err_msg=name)
+    assert not P["bh0"].any() and not P["bh1"].any() and not P["by"].any()
+
+
+def test_backward_runs_the_rnn_step_pair_in_every_layer():
+    """Each layer's gradients are the sums of rnn_step_backward over time, fed the trace's
+    dh; the layer below receives Wxh{l}^T dh_raw from layer l, and dh_raw = (1 - h^2) dh."""
+    rng = np.random.default_rng(17)
+    V, H, T, N, L = 5, 4, 5, 2, 3
+    m = random_stack(V, H, L, 17)
+    inputs, targets = rng.integers(0, V, (T, N)), rng.integers(0, V, (T, N))
+    h0 = rng.standard_normal((L, H, N))
+    cache = m.forward(inputs, h0)
+    back = m.backward(cache, targets, trace=True)
+    tr, hs = back.trace, cache.hs_by_layer
+    for l in range(L):
+        below = np.eye(V)[:, inputs].transpose(1, 0, 2) if l == 0 else hs[l - 1]   # (T, ., N)
+        total = {k: np.zeros_like(m.params[f"{k}{l}"]) for k in ("Wxh", "Whh", "bh")}
+        for t in range(T):
+            h_before = hs[l, t - 1] if t else h0[l]
+            step = RNNStepCache(below[t], h_before, hs[l, t], m.params[f"Wxh{l}"],
+                                m.params[f"Whh{l}"])
+            g, dh_prev = rnn_step_backward(tr.dh[l, t], step)
+            for k in total:
+                total[k] += g[k]
+            dh_next = tr.dh[l, t - 1] - (m.params[f"Wxh{l + 1}"].T @ tr.dh_raw[l + 1, t - 1]
+                                         if l + 1 < L else m.params["Why"].T @ tr.dys[t - 1])
+            np.testing.assert_allclose(dh_prev, dh_next if t else back.dh_prev[l],
+                                       rtol=1e-10, atol=1e-14)
+        for k in total:
+            np.testing.assert_allclose(back.grads[f"{k}{l}"], total[k], rtol=1e-12,
+                                       atol=1e-15, err_msg=f"{k}{l}")
+    np.testing.assert_allclose(tr.dh_raw, (1 - hs ** 2) * tr.dh, rtol=1e-14)
 
 
 @pytest.mark.parametrize("bad", [0, -2, 1.5, True, "2"])
