@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..vocab import Vocab
-from . import Feedback
+from .feedback import Feedback, call_learner
 
 
 def _as_text(value) -> str | None:
