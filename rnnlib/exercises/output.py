@@ -79,34 +79,28 @@ def check_softmax(fn: Callable[..., np.ndarray]) -> Feedback:
     if not ok:
         return ok
 
-    big = np.array([[1000.0], [1001.0]])                 # exp(1000) is inf in float64
-    got, problem, _ = call_learner(fn, big, name="your softmax", returns="p")
-    if problem is not None:
-        return problem
-    if got.shape == big.shape and not np.all(np.isfinite(got)):
-        return Feedback(False, "for logits [1000, 1001] your softmax gives "
-                               f"{got.ravel().tolist()}: exp(1000) overflows to inf and "
-                               "inf / inf is nan. Subtract each column's max first: "
-                               "`z = y - y.max(axis=0, keepdims=True)`; the answer is the "
-                               "same, because the shift cancels in the ratio.")
-    ok = check_array("softmax([1000, 1001])", got, softmax(big, axis=0))
-    if not ok:
-        return ok
-
-    # columns on very different scales: only a per-column max keeps both finite
-    apart = np.array([[1000.0, -1000.0], [1001.0, -1001.0]])
-    got, problem, _ = call_learner(fn, apart, name="your softmax", returns="p")
-    if problem is not None:
-        return problem
-    if got.shape == apart.shape and not np.all(np.isfinite(got)):
-        return Feedback(False, "with one column of logits near 1000 and another near -1000 "
-                               f"your softmax gives {got.tolist()}: you subtracted one max for "
-                               "the whole array (or per row), so the second column's exp() "
-                               "underflows to 0 and 0 / 0 is nan. Subtract each column's own "
-                               "max: y.max(axis=0, keepdims=True).")
-    ok = check_array("softmax of two far-apart columns", got, softmax(apart, axis=0))
-    if not ok:
-        return ok
+    # large logits: exp(1000) is inf in float64, and only each column's own max, subtracted
+    # first, keeps both a column near 1000 and one near -1000 finite
+    extremes = (
+        ("softmax([1000, 1001])", np.array([[1000.0], [1001.0]]),
+         "for logits [1000, 1001] your softmax gives {}: exp(1000) overflows to inf and "
+         "inf / inf is nan. Subtract each column's max first: `z = y - y.max(axis=0, "
+         "keepdims=True)`; the answer is the same, because the shift cancels in the ratio."),
+        ("softmax of two far-apart columns", np.array([[1000.0, -1000.0], [1001.0, -1001.0]]),
+         "with one column of logits near 1000 and another near -1000 your softmax gives {}: "
+         "you subtracted one max for the whole array (or per row), so the second column's "
+         "exp() underflows to 0 and 0 / 0 is nan. Subtract each column's own max: "
+         "y.max(axis=0, keepdims=True)."),
+    )
+    for label, logits, overflow in extremes:
+        got, problem, _ = call_learner(fn, logits, name="your softmax", returns="p")
+        if problem is not None:
+            return problem
+        if got.shape == logits.shape and not np.all(np.isfinite(got)):
+            return Feedback(False, overflow.format(got.tolist()))
+        ok = check_array(label, got, softmax(logits, axis=0))
+        if not ok:
+            return ok
     return Feedback(True, "your softmax is right, normalises each column, and stays finite "
                           "for logits as large as 1000.")
 

@@ -13,7 +13,10 @@ Shapes: V = vocab size, H = hidden size, T = time steps, N = batch.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..model import CharModel
 from ..reference import lossfun
@@ -90,7 +93,8 @@ class BuggyRNN(RNN):
         return (f"mystery RNN {self.name!r} (vocab_size={self.vocab_size}, "
                 f"hidden_size={self.hidden_size}): one gradient is wrong")
 
-    def backward(self, cache: RNNCache, targets, trace: bool = False) -> Backward:
+    def backward(self, cache: RNNCache, targets: ArrayLike, trace: bool = False) -> Backward:
+        """The backward pass with the slip planted (no trace, whatever ``trace`` says)."""
         return backward_with_slip(self.params, cache, self._targets(targets, cache.inputs),
                                   self.slip)
 
@@ -155,7 +159,8 @@ def _bug_number(bug) -> int | None:
     return n if n in BUGS else None
 
 
-def check_planted_bug(mystery: str, failing=None, bug=None) -> Feedback:
+def check_planted_bug(mystery: str, failing: Iterable[str] | str | None = None,
+                      bug: int | str | None = None) -> Feedback:
     """Check the learner's diagnosis of mystery model ``mystery``.
 
     failing: the names of the parameters whose gradient check fails (a set or list);
@@ -223,7 +228,7 @@ def hint(mystery: str) -> str:
             f"{_hint_for(MYSTERIES[key])}")
 
 
-def explain(bug) -> str:
+def explain(bug: int | str) -> str:
     """Why bug number ``bug`` breaks exactly the parameters it breaks."""
     n = _bug_number(bug)
     if n is None:
