@@ -14,8 +14,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ..functional import sigmoid
 from ..gru import gru_step_forward
-from ..lstm import sigmoid
 from .feedback import Feedback, call_learner, check_array
 
 _CASES = ((3, 1), (4, 3), (2, 5))     # (H, N): H != N so a transposed answer shows

@@ -13,7 +13,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..lstm import LSTM, sigmoid
+from ..functional import sigmoid
+from ..lstm import LSTM
 from .feedback import Feedback, call_learner, check_array
 
 _CASES = ((3, 1), (4, 3), (2, 5))     # (H, N): H != N so a transposed answer shows

@@ -85,7 +85,7 @@ class BuggyRNN(RNN):
                  name: str = "?"):
         super().__init__(vocab_size, hidden_size, seed=seed)
         slip_named(slip)           # an unknown name fails here, not at the first backward
-        self.slip = slip
+        self._slip = slip          # private: the learner finds it from the gradient check
         self.name = name
 
     def __repr__(self) -> str:
@@ -96,7 +96,7 @@ class BuggyRNN(RNN):
     def backward(self, cache: RNNCache, targets: ArrayLike, trace: bool = False) -> Backward:
         """The backward pass with the slip planted (no trace, whatever ``trace`` says)."""
         return backward_with_slip(self.params, cache, self._targets(targets, cache.inputs),
-                                  self.slip)
+                                  self._slip)
 
     # check_model and training call loss_and_grads: the plain one (forward, loss and this
     # backward) makes them see the slip. (Once RNN derives from CharModel it is RNN's own.)
