@@ -3,17 +3,37 @@ benchmarks/speed.py and the exercise checks compare against. Dense one-hot colum
 (V, 1), one time step at a time, `np.dot`,
 dicts of per-step arrays, a softmax with two exps, clipping inside lossFun with
 `np.clip(dparam, -5, 5, out=dparam)` and Adagrad with memories mWxh, ... by hand.
+
+Shapes: V vocabulary, H hidden, T steps, one sequence (N = 1): x_t, y_t, p_t (V, 1), h_t
+(H, 1); params Wxh (H, V), Whh (H, H), Why (V, H), bh (H, 1), by (V, 1).
+
+``lossfun(..., slip=name)`` is the same loop with one line of its backward pass written
+as a learner might write it wrong (the table rnnlib.exercises.slips.SLIPS): the exercise
+checks compare a learner's gradients with these to name the slip.
 """
+from __future__ import annotations
+
+import __future__
+import functools
+import inspect
+from collections.abc import Callable, Sequence
+
 import numpy as np
 
 
-def lossfun(params, inputs, targets, hprev, clip=None):
+def lossfun(params: dict[str, np.ndarray], inputs: Sequence[int], targets: Sequence[int],
+            hprev: np.ndarray, clip: float | None = None, slip: str | None = None
+            ) -> tuple[float, dict[str, np.ndarray], np.ndarray, np.ndarray]:
     """min-char-rnn's lossFun for one sequence (N = 1), returning (loss, grads, h_last, dh_0).
 
-    ``inputs`` and ``targets`` are lists (or 1-d arrays) of character indices. With ``clip``
-    every gradient is clipped in place to [-clip, clip] before it is returned, as
-    min-char-rnn does (clip=5); without it the exact gradients come back.
+    ``inputs`` and ``targets`` are lists (or 1-d arrays) of character indices, hprev (H, 1).
+    With ``clip`` every gradient is clipped in place to [-clip, clip] before it is
+    returned, as min-char-rnn does (clip=5); without it the exact gradients come back.
+    ``slip`` names a line of the backward loop to write wrong (a key of
+    rnnlib.exercises.slips.SLIPS); None runs min-char-rnn's own loop.
     """
+    if slip is not None:   # decided once per call: the loop below stays min-char-rnn's own
+        return with_slip(slip)(params, inputs, targets, hprev, clip)
     Wxh, Whh, Why, bh, by = (params[k] for k in ("Wxh", "Whh", "Why", "bh", "by"))
     vocab_size = Why.shape[0]
     xs, hs, ys, ps = {}, {}, {}, {}
@@ -47,6 +67,26 @@ def lossfun(params, inputs, targets, hprev, clip=None):
     return loss, grads, hs[len(inputs) - 1], dhnext
 
 
+@functools.cache
+def with_slip(name: str) -> Callable[..., tuple]:
+    """``lossfun`` with the slip ``name`` planted: its source, with the slip's ``line``
+    replaced by its ``planted`` line, compiled again. Same arguments and returns."""
+    from .exercises.slips import slip_named     # the table; it imports nothing from here
+
+    slip = slip_named(name)
+    source = inspect.getsource(lossfun)
+    if source.count(slip.line) != 1:
+        raise RuntimeError(f"the slip {name!r} replaces {slip.line!r}, which must stand "
+                           f"exactly once in lossfun; it stands there "
+                           f"{source.count(slip.line)} times.")
+    code = compile(source.replace(slip.line, slip.planted),
+                   f"<rnnlib.reference.lossfun with the slip {name}>", "exec",
+                   flags=__future__.annotations.compiler_flag, dont_inherit=True)
+    namespace = {"np": np}
+    exec(code, namespace)   # defines the planted lossfun in namespace, nothing else
+    return namespace["lossfun"]
+
+
 class MinCharRNN:
     """min-char-rnn's main loop over the text ``data``: characters to indices through
     ``char_to_ix`` one chunk at a time, a data pointer that wraps to 0 (and h to zeros) at
@@ -55,7 +95,8 @@ class MinCharRNN:
     copied.
     """
 
-    def __init__(self, data, chars, params, seq_length=25, learning_rate=1e-1):
+    def __init__(self, data: str, chars: Sequence[str], params: dict[str, np.ndarray],
+                 seq_length: int = 25, learning_rate: float = 1e-1):
         self.data, self.seq_length, self.learning_rate = data, seq_length, learning_rate
         self.char_to_ix = {ch: i for i, ch in enumerate(chars)}
         self.params = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
@@ -64,7 +105,7 @@ class MinCharRNN:
         self.smooth_loss = -np.log(1.0 / vocab_size) * seq_length
         self.p, self.hprev = 0, None
 
-    def iteration(self):
+    def iteration(self) -> float:
         """One chunk: forward, backward, clipping and the Adagrad update; returns the loss."""
         data, seq_length, char_to_ix = self.data, self.seq_length, self.char_to_ix
         if self.hprev is None or self.p + seq_length + 1 >= len(data):
@@ -83,7 +124,7 @@ class MinCharRNN:
         return loss
 
 
-def sample(params, h, seed_ix, n):
+def sample(params: dict[str, np.ndarray], h: np.ndarray, seed_ix: int, n: int) -> list[int]:
     """min-char-rnn's sample: n character indices drawn with np.random.choice, feeding each
     one back in as a one-hot vector."""
     Wxh, Whh, Why, bh, by = (params[k] for k in ("Wxh", "Whh", "Why", "bh", "by"))

@@ -114,7 +114,7 @@ def test_the_right_update_is_accepted(fn):
     (not_in_place, "did not change"),
     (stub, "did not change"),
     (raises, "raised KeyError"),
-    (None, "should be a function"),
+    (None, "pass your function itself"),
 ])
 def test_each_mistake_is_named(fn, words):
     fb = check_adagrad_step(fn)

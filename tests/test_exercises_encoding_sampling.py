@@ -184,7 +184,7 @@ def soft(z):
     (lambda y, tau, u: 7, "outside 0..4"),
     (lambda y, tau, u: y[9], "IndexError"),
     (lambda y, tau, u: int(np.random.default_rng(0).integers(5)), "expected"),
-    ("my_sample_step", "pass the function itself"),
+    ("my_sample_step", "pass your function itself"),
 ])
 def test_sample_step_names_the_mistake(fn, words):
     fb = check_sample_step(fn)

@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 
 import rnnlib
-from rnnlib.exercises.backward import check_backward, reference_grads
+from rnnlib.exercises.backward import check_backward
+from rnnlib.exercises.slips import SLIPS
+from rnnlib.reference import lossfun
 from rnnlib.widgets.backward import BackwardStepper, warmed_up_rnn
 
 from conftest import random_rnn
@@ -12,46 +14,33 @@ from conftest import random_rnn
 NAMES = ("Wxh", "Whh", "Why", "bh", "by")
 
 
-def backward_loop(params, inputs, targets, hprev, slip=None):
-    """min-char-rnn's lossFun written out step by step, keeping every per-step value.
+def reference_steps(params, inputs, targets, h0):
+    """Every step's backward values, from min-char-rnn's lossFun (rnnlib.reference) alone.
 
-    ``slip`` makes one of the mistakes a learner might make, to test the checker.
-    Returns (grads, steps) where steps[t] is a dict of that step's columns.
+    Backprop from the end down to step t sees only steps t..T, so the sums over those
+    steps (dWhy, dWhh so far) and what step t sends back are lossFun's gradients and dh_0
+    on the suffix of the chunk from step t, started at h_{t-1}; one step's dy and dh_raw
+    are the differences of two such sums of dby and dbh. steps[t] is 0-based step t.
     """
-    Wxh, Whh, Why, bh, by = (params[k] for k in NAMES)
-    V, H = Why.shape
-    xs, hs, ps = {}, {-1: hprev}, {}
-    for t, ix in enumerate(inputs):
-        xs[t] = np.zeros((V, 1))
-        xs[t][ix] = 1
-        hs[t] = np.tanh(Wxh @ xs[t] + Whh @ hs[t - 1] + bh)
-        y = Why @ hs[t] + by
-        ps[t] = np.exp(y) / np.exp(y).sum()
-    grads = {k: np.zeros_like(params[k]) for k in NAMES}
+    T = len(inputs)
+    hs = {-1: h0, **{t: lossfun(params, inputs[:t + 1], targets[:t + 1], h0)[2]
+                     for t in range(T)}}
+
+    def suffix(t):                                    # (grads, dh_0) of steps t..T
+        if t == T:
+            return {k: np.zeros_like(params[k]) for k in NAMES}, np.zeros_like(h0)
+        _, grads, _, dh_0 = lossfun(params, inputs[t:], targets[t:], hs[t - 1])
+        return grads, dh_0
+
     steps = {}
-    run_Why, run_Whh = np.zeros_like(Why), np.zeros_like(Whh)
-    dhnext = np.zeros((H, 1))
-    for t in reversed(range(len(inputs))):
-        dy = ps[t].copy()
-        dy[targets[t]] -= 1
-        grads["Why"] += dy @ hs[t].T
-        grads["by"] += dy
-        dh = Why.T @ dy + (0 if slip == "no_dhnext" else dhnext)
-        dhraw = dh if slip == "no_tanh" else (1 - hs[t] ** 2) * dh
-        grads["bh"] += dhraw
-        grads["Wxh"] += dhraw @ xs[t].T
-        if slip == "placeholder":
-            grads["Whh"] += 0
-        else:
-            grads["Whh"] += dhraw @ (hs[t] if slip == "dWhh_uses_h_t" else hs[t - 1]).T
-        run_Why = run_Why + dy @ hs[t].T
-        run_Whh = run_Whh + dhraw @ hs[t - 1].T
-        steps[t] = dict(dy=dy, dh_out=Why.T @ dy, dh_next=dhnext, dh=dh,
-                        tanh_grad=1 - hs[t] ** 2, dh_raw=dhraw,
-                        dWhy_so_far=run_Why, dWhh_so_far=run_Whh)
-        dhnext = (Whh if slip == "dhnext_not_transposed" else Whh.T) @ dhraw
-        steps[t]["dh_to_prev"] = dhnext
-    return grads, steps
+    for t in range(T):
+        (g, dh_to_prev), (g_after, dh_next) = suffix(t), suffix(t + 1)
+        dy = g["by"] - g_after["by"]
+        dh_out = params["Why"].T @ dy
+        steps[t] = dict(dy=dy, dh_out=dh_out, dh_next=dh_next, dh=dh_out + dh_next,
+                        tanh_grad=1 - hs[t] ** 2, dh_raw=g["bh"] - g_after["bh"],
+                        dWhy_so_far=g["Why"], dWhh_so_far=g["Whh"], dh_to_prev=dh_to_prev)
+    return steps
 
 
 # ---- the widget --------------------------------------------------------------------------
@@ -64,7 +53,7 @@ def test_each_step_shows_exactly_that_steps_backward_values():
     rng = np.random.default_rng(4)
     h0 = rng.standard_normal((5, 1)) * 0.5
     w = BackwardStepper(model=model, h_prev=h0)
-    _, steps = backward_loop(model.params, vocab.encode("hell"), vocab.encode("ello"), h0)
+    steps = reference_steps(model.params, vocab.encode("hell"), vocab.encode("ello"), h0)
     assert w.t == 4                                  # backprop starts at the last step
     for t in (4, 2, 1, 3):
         w.slider.value = t
@@ -116,42 +105,42 @@ def test_a_model_for_another_vocabulary_is_explained():
 
 # ---- the exercise check ------------------------------------------------------------------
 
-def learner_backward(slip=None):
+def learner_backward(slip=None, placeholder=()):
+    """A learner's backward pass: min-char-rnn's loop with ``slip`` (a key of SLIPS), and
+    the gradients named in ``placeholder`` left at zero."""
     def fn(params, inputs, targets, hprev):
-        return backward_loop(params, inputs, targets, hprev, slip)[0]
+        grads = lossfun(params, inputs, targets, hprev, slip=slip)[1]
+        return {k: np.zeros_like(g) if k in placeholder else g for k, g in grads.items()}
     return fn
-
-
-def test_the_checks_own_loop_agrees_with_the_library():
-    rng = np.random.default_rng(9)
-    m = random_rnn(4, 3, seed=9)
-    inputs, targets = rng.integers(0, 4, 5), rng.integers(0, 4, 5)
-    h0 = rng.standard_normal((3, 1))
-    lib = m.backward(m.forward(inputs, h0), targets).grads
-    mine = reference_grads(m.params, inputs, targets, h0)
-    for k in NAMES:
-        np.testing.assert_allclose(mine[k], lib[k], rtol=1e-10, atol=1e-14)
 
 
 def test_check_backward_accepts_a_correct_backward_pass():
     assert check_backward(learner_backward())
 
 
-@pytest.mark.parametrize("slip, wrong, words", [
-    ("no_dhnext", "dWxh, dWhh and dbh are wrong", "dh_next"),
-    ("no_tanh", "dWxh, dWhh and dbh are wrong", "tanh derivative"),
-    ("dhnext_not_transposed", "dWxh, dWhh and dbh are wrong", "Whh.T @ dh_raw"),
-    ("dWhh_uses_h_t", "dWhh is wrong", "h_{t-1}"),
-    ("placeholder", "dWhh is wrong", "placeholder"),
-])
-def test_check_backward_says_which_gradient_is_wrong_and_why(slip, wrong, words):
+@pytest.mark.parametrize("slip", sorted(SLIPS))
+def test_check_backward_names_every_slip_of_the_table(slip):
+    """Each slip: the check lists the gradients it breaks as wrong, the rest as right, and
+    gives the table's sentence for it."""
     fb = check_backward(learner_backward(slip))
     assert not fb
-    assert wrong in fb.message and words in fb.message
+    wrong = [f"d{k}" for k in NAMES if k in SLIPS[slip].breaks]
+    listed = wrong[0] if len(wrong) == 1 else ", ".join(wrong[:-1]) + " and " + wrong[-1]
+    assert fb.message.startswith(f"{listed} {'is' if len(wrong) == 1 else 'are'} wrong")
+    assert f"Likely cause: {SLIPS[slip].why}" in fb.message
+
+
+def test_check_backward_points_at_a_placeholder_left_in():
+    fb = check_backward(learner_backward(placeholder=("Whh",)))
+    assert not fb and "dWhh is wrong" in fb.message and "placeholder" in fb.message
 
 
 def test_check_backward_explains_a_wrong_return_value():
     fb = check_backward(lambda *args: None)
+    assert not fb and "returned None" in fb.message
+    fb = check_backward(lambda *args: [1, 2])
     assert not fb and "dict" in fb.message
     fb = check_backward(lambda p, *rest: {k: np.zeros(3) for k in NAMES})
     assert not fb and "shape" in fb.message
+    fb = check_backward(lambda p, *rest: p["nope"])
+    assert not fb and "raised KeyError" in fb.message and "(H, 1)" in fb.message

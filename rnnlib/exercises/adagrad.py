@@ -11,12 +11,11 @@ mistake gives different numbers: some gradients beyond +-5 (clipping), some of s
 """
 from __future__ import annotations
 
-import traceback
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
-from . import Feedback
+from .feedback import Feedback, call_learner
 
 EPS = 1e-8
 LR, CLIP = 0.1, 5.0
@@ -88,13 +87,20 @@ def _copy(d: dict) -> dict:
     return {k: np.array(v, dtype=float, copy=True) for k, v in d.items()}
 
 
-def _run(fn, params, steps, mem, **kw) -> list[tuple[dict, dict]]:
-    """Apply ``fn`` for each step; return (params, mem) copies after every step."""
+def _run(fn: Callable, params: dict, steps: list[dict], mem: dict, **kw: float
+         ) -> tuple[list[tuple[dict, dict]], Feedback | None]:
+    """Apply ``fn`` for each step; return (params, mem) copies after every step, and
+    None, or what is left and a Feedback saying why ``fn`` could not run."""
     out = []
     for g in steps:
-        fn(params, _copy(g), mem, **kw)
+        _, problem, _ = call_learner(
+            fn, params, _copy(g), mem, **kw, name="adagrad_step", returns=None,
+            hint="It is called as adagrad_step(params, grads, mem, lr=0.1, clip=5.0), where "
+                 "each argument is a dict of arrays with the same keys.")
+        if problem is not None:
+            return out, problem
         out.append((_copy(params), _copy(mem)))
-    return out
+    return out, None
 
 
 def _same(a: list, b: list) -> bool:
@@ -117,23 +123,17 @@ def _rebinding(d: dict, held: dict, name: str, in_place: str) -> str:
 
 def check_adagrad_step(fn: Callable | None) -> Feedback:
     """Check the learner's ``adagrad_step(params, grads, mem, lr=0.1, clip=5.0)``."""
-    if fn is None or not callable(fn):
-        return Feedback(False, f"adagrad_step should be a function, got {fn!r}.")
     params, steps, mem = _test_case()
     start_p, start_m = _copy(params), _copy(mem)
     held_p, held_m = dict(params), dict(mem)       # the arrays the caller holds
-    try:
-        got = _run(fn, params, steps, mem, lr=LR, clip=CLIP)
-    except Exception as err:  # the learner's code: report, do not crash the notebook
-        line = traceback.format_exception_only(type(err), err)[-1].strip()
-        return Feedback(False, f"adagrad_step raised {line}. It is called as "
-                               f"adagrad_step(params, grads, mem, lr=0.1, clip=5.0), where "
-                               f"each argument is a dict of arrays with the same keys.")
+    got, problem = _run(fn, params, steps, mem, lr=LR, clip=CLIP)
+    if problem is not None:
+        return problem
     rebound = _rebinding(params, held_p, "params", "params[k] -= lr * g / np.sqrt(mem[k] + 1e-8)") \
         or _rebinding(mem, held_m, "mem", "mem[k] += g * g")
     if rebound:
         return Feedback(False, rebound)
-    want = _run(adagrad_reference, _copy(start_p), steps, _copy(start_m), lr=LR, clip=CLIP)
+    want, _ = _run(adagrad_reference, _copy(start_p), steps, _copy(start_m), lr=LR, clip=CLIP)
     if _same(got, want):
         return Feedback(True, "adagrad_step matches min-char-rnn's update over two steps, "
                               "including clipping and tiny gradients.")
@@ -146,8 +146,8 @@ def check_adagrad_step(fn: Callable | None) -> Feedback:
         return Feedback(False, "mem is still all zeros. Add the squared gradient into it in "
                                "place: mem[k] += g * g.")
     for name, message in MISTAKES.items():
-        variant = _run(lambda *a, **kw: adagrad_reference(*a, mistake=name, **kw),
-                       _copy(start_p), steps, _copy(start_m), lr=LR, clip=CLIP)
+        variant, _ = _run(lambda *a, **kw: adagrad_reference(*a, mistake=name, **kw),
+                          _copy(start_p), steps, _copy(start_m), lr=LR, clip=CLIP)
         if _same(got, variant):
             return Feedback(False, message)
     for step, ((gp, gm), (wp, wm)) in enumerate(zip(got, want), start=1):

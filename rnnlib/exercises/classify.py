@@ -9,34 +9,25 @@ Shapes: N batch, T time steps, F features, H hidden, C classes.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
-from . import Feedback, check_array
+from .feedback import Feedback, call_learner, check_array
 
 _LAYOUT_CASES = ((3, 3, 2), (4, 5, 2), (2, 6, 3))        # (N, T, F)
 _BACKWARD_CASES = ((2, 3, 1), (3, 5, 4), (4, 2, 3))      # (C, H, N)
 
 
-def _call(fn, *args):
-    try:
-        return fn(*args), None
-    except Exception as err:  # the learner's code: report the error, don't raise it
-        return None, f"your function raised {type(err).__name__}: {err}"
-
-
-def check_to_columns(to_columns) -> Feedback:
+def check_to_columns(to_columns: Callable[..., np.ndarray]) -> Feedback:
     """Check ``to_columns(X_ntf) -> X_cols`` with X_cols[t, :, n] == X_ntf[n, t, :]."""
-    if not callable(to_columns):
-        return Feedback(False, f"pass your function itself, e.g. check_to_columns(to_columns);"
-                               f" got {type(to_columns).__name__}.")
     for k, (N, T, F) in enumerate(_LAYOUT_CASES):
         X = np.random.default_rng(40 + k).standard_normal((N, T, F))
-        got, err = _call(to_columns, X.copy())
-        if err:
-            return Feedback(False, err)
-        if got is None:
-            return Feedback(False, "your function returned None: add a return statement.")
-        got = np.asarray(got)
+        got, problem, _ = call_learner(to_columns, X.copy(), name="to_columns",
+                                       returns="X_cols",
+                                       where=f"(for X of shape (N, T, F) = {X.shape})")
+        if problem is not None:
+            return problem
         expected = X.transpose(1, 2, 0)
         where = f"For a batch of shape (N, T, F) = {X.shape}"
         if got.shape == expected.shape and np.array_equal(got, expected):
@@ -76,11 +67,8 @@ def _minus_one(p: np.ndarray, index: tuple, N: int):
     return out / N
 
 
-def check_output_backward(output_backward) -> Feedback:
+def check_output_backward(output_backward: Callable[..., tuple]) -> Feedback:
     """Check ``output_backward(p, labels, Why) -> (dy, dh_T)`` on random batches."""
-    if not callable(output_backward):
-        return Feedback(False, f"pass your function itself, e.g. check_output_backward("
-                               f"output_backward); got {type(output_backward).__name__}.")
     for k, (C, H, N) in enumerate(_BACKWARD_CASES):
         rng = np.random.default_rng(70 + k)
         y = rng.standard_normal((C, N))
@@ -93,19 +81,17 @@ def check_output_backward(output_backward) -> Feedback:
         dh_T = Why.T @ dy
         where = f"(with C={C} classes, H={H}, N={N}: p {p.shape}, Why {Why.shape})"
         p_given = p.copy()
-        out, err = _call(output_backward, p_given, labels.copy(), Why.copy())
-        if err:
-            if err.startswith("your function raised IndexError"):
-                err += (". dy is (C, N), one row per class and one column per sequence; if "
-                        "you wrote dy[np.arange(N), labels], the indices are in the wrong "
-                        "order: dy[labels, np.arange(N)] -= 1, row (class) first")
-            return Feedback(False, f"{err} {where}")
-        if not isinstance(out, tuple) or len(out) != 2:
-            return Feedback(False, "return the pair (dy, dh_T), e.g. `return dy, dh_T`.")
-        got_dy, got_dh = out
-        if got_dy is None or got_dh is None:
-            return Feedback(False, "dy or dh_T is still None: fill in both.")
-        got_dy, got_dh = np.asarray(got_dy, float), np.asarray(got_dh, float)
+        got, problem, error = call_learner(output_backward, p_given, labels.copy(), Why.copy(),
+                                           name="output_backward", returns=("dy", "dh_T"),
+                                           kind="arrays", where=where)
+        if isinstance(error, IndexError):
+            return Feedback(False, f"{problem.message} dy is (C, N), one row per class and "
+                                   f"one column per sequence; if you wrote dy[np.arange(N), "
+                                   f"labels], the indices are in the wrong order: "
+                                   f"dy[labels, np.arange(N)] -= 1, row (class) first.")
+        if problem is not None:
+            return problem
+        got_dy, got_dh = got
         if not np.array_equal(p_given, p):
             return Feedback(False, f"output_backward wrote into the p it was given {where}: "
                                    f"`dy = p` does not copy, it is a second name for the same "

@@ -5,10 +5,12 @@ one-hot array is (T, V, 1) with ``x[t]`` the column x_t.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..vocab import Vocab
-from . import Feedback
+from .feedback import Feedback, call_learner
 
 
 def _as_text(value) -> str | None:
@@ -20,7 +22,7 @@ def _as_text(value) -> str | None:
     return None
 
 
-def check_next_char(inputs, targets, text: str = "hello") -> Feedback:
+def check_next_char(inputs: Any, targets: Any, text: str = "hello") -> Feedback:
     """Check the inputs and targets of a character model trained on ``text``.
 
     The model reads every character but the last, and at each step must predict the
@@ -67,7 +69,7 @@ def check_next_char(inputs, targets, text: str = "hello") -> Feedback:
                           f"character after its input.")
 
 
-def check_one_hot(x, text: str, vocab: Vocab | None = None) -> Feedback:
+def check_one_hot(x: Any, text: str, vocab: Vocab | None = None) -> Feedback:
     """Check a one-hot array built by hand for ``text``: shape (T, V, 1), x[t] = x_t.
 
     ``vocab`` defaults to ``Vocab.from_text(text)`` (sorted characters).

@@ -10,9 +10,11 @@ scaling the caller's arrays in place).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
-from . import Feedback, check_array
+from .feedback import Feedback, call_learner, check_array
 
 
 def _spectral_radius(W: np.ndarray) -> float:
@@ -47,34 +49,22 @@ def _radius_mistakes(W: np.ndarray, r: float) -> dict:
     }
 
 
-def check_scale_to_radius(scale_to_radius) -> Feedback:
+def check_scale_to_radius(scale_to_radius: Callable[..., np.ndarray]) -> Feedback:
     """Check ``scale_to_radius(W, r) -> W_scaled`` (same direction, spectral radius r)."""
-    if not callable(scale_to_radius):
-        return Feedback(False, f"pass your function itself, e.g. check_scale_to_radius("
-                               f"scale_to_radius); got {type(scale_to_radius).__name__}.")
     for W, r in _radius_cases():
         where = f"(for a {W.shape[0]}x{W.shape[1]} matrix with radius " \
                 f"{_spectral_radius(W):.3g} and r = {r})"
         W_in = W.copy()
-        try:
-            got = scale_to_radius(W_in, r)
-        except Exception as err:  # the learner's code: report any error in words
-            return Feedback(False, f"scale_to_radius raised {type(err).__name__}: {err} "
-                                   f"{where}.")
-        if got is None:
-            return Feedback(False, "scale_to_radius returned None: finish it with "
-                                   "`return W_scaled`.")
+        got, problem, _ = call_learner(scale_to_radius, W_in, r, name="scale_to_radius",
+                                       returns="W_scaled", where=where)
+        if problem is not None:
+            if "complex" in problem.message:
+                return Feedback(False, f"{problem.message} scale_to_radius divides by an "
+                                       f"eigenvalue itself. Eigenvalues can be complex; "
+                                       f"divide by the largest of their absolute values, "
+                                       f"np.abs(np.linalg.eigvals(W)).max().")
+            return problem
         expected = W * (r / _spectral_radius(W))
-        if np.iscomplexobj(got):
-            return Feedback(False, f"scale_to_radius returned complex numbers {where}: it "
-                                   f"divides by an eigenvalue itself. Eigenvalues can be "
-                                   f"complex; divide by the largest of their absolute values, "
-                                   f"np.abs(np.linalg.eigvals(W)).max().")
-        try:
-            got = np.asarray(got, dtype=float)
-        except (TypeError, ValueError):
-            return Feedback(False, f"scale_to_radius should return a real matrix, got "
-                                   f"{type(got).__name__}.")
         if got.shape == W.shape and not np.all(np.isfinite(got)):
             return Feedback(False, f"W_scaled contains inf or nan {where}: it divides by "
                                    f"something that is 0 here. The largest absolute "
@@ -131,27 +121,18 @@ def _clip_mistakes(grads: dict, max_norm: float) -> dict:
     }
 
 
-def check_clip_by_norm(clip_by_norm) -> Feedback:
+def check_clip_by_norm(clip_by_norm: Callable[..., dict]) -> Feedback:
     """Check ``clip_by_norm(grads, max_norm) -> dict``: the whole gradient scaled down so
     its global norm is at most max_norm, and left alone when it already is."""
-    if not callable(clip_by_norm):
-        return Feedback(False, f"pass your function itself, e.g. check_clip_by_norm("
-                               f"clip_by_norm); got {type(clip_by_norm).__name__}.")
     for grads, max_norm in _clip_cases():
         total = _global_norm(grads)
         where = f"(for gradients with global norm {total:.3g} and max_norm = {max_norm})"
         given = {k: g.copy() for k, g in grads.items()}
-        try:
-            got = clip_by_norm(given, max_norm)
-        except Exception as err:  # the learner's code: report any error in words
-            return Feedback(False, f"clip_by_norm raised {type(err).__name__}: {err} {where}.")
-        if got is None:
-            return Feedback(False, "clip_by_norm returned None: finish it with `return "
-                                   "clipped`, a dict with the same keys as grads.")
-        if not isinstance(got, dict) or set(got) != set(grads):
-            keys = f" with keys {sorted(got)}" if isinstance(got, dict) else ""
-            return Feedback(False, f"clip_by_norm should return a dict with the keys "
-                                   f"{sorted(grads)}, got {type(got).__name__}{keys}.")
+        got, problem, _ = call_learner(clip_by_norm, given, max_norm, name="clip_by_norm",
+                                       returns="clipped", kind="dict", where=where,
+                                       shape={k: g.shape for k, g in grads.items()})
+        if problem is not None:
+            return problem
         factor = min(1.0, max_norm / total)
         expected = {k: g * factor for k, g in grads.items()}
         if all(np.shape(got[k]) == g.shape and np.allclose(got[k], g, rtol=1e-9, atol=1e-12)

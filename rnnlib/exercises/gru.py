@@ -10,11 +10,13 @@ Shapes: H hidden, N batch; h_prev and h_t (H, N).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
+from ..functional import sigmoid
 from ..gru import gru_step_forward
-from ..lstm import sigmoid
-from . import Feedback, check_array
+from .feedback import Feedback, call_learner, check_array
 
 _CASES = ((3, 1), (4, 3), (2, 5))     # (H, N): H != N so a transposed answer shows
 
@@ -69,29 +71,16 @@ def _mistakes(ax: np.ndarray, ah: np.ndarray, h_prev: np.ndarray) -> dict:
     return out
 
 
-def check_gru_cell(gru_cell) -> Feedback:
+def check_gru_cell(gru_cell: Callable[..., np.ndarray]) -> Feedback:
     """Check ``gru_cell(ax, ah, h_prev) -> h_t`` against rnnlib on random shapes."""
-    if not callable(gru_cell):
-        return Feedback(False, f"pass your function itself, e.g. check_gru_cell(gru_cell); "
-                               f"got {type(gru_cell).__name__}.")
     for k, (H, N) in enumerate(_CASES):
         ax, ah, h_prev, h_ref = _case(H, N, seed=300 + k)
         where = f"(with H={H}, N={N}: ax and ah {ax.shape}, h_prev {h_prev.shape})"
-        try:
-            got = gru_cell(ax.copy(), ah.copy(), h_prev.copy())
-        except Exception as err:  # the learner's code: report any error in words
-            return Feedback(False, f"gru_cell raised {type(err).__name__}: {err} {where}. "
-                                   f"Each block ax[k*H:(k+1)*H] is (H, N), like h_prev.")
-        if got is None:
-            return Feedback(False, "gru_cell returned None: finish it with `return h_t`.")
-        if isinstance(got, (tuple, list)):
-            return Feedback(False, f"gru_cell should return one array, h_t (H, N), got a "
-                                   f"{type(got).__name__} of {len(got)}.")
-        try:
-            h_t = np.asarray(got, dtype=float)
-        except (TypeError, ValueError):
-            return Feedback(False, f"gru_cell should return an array of numbers, got "
-                                   f"{type(got).__name__}.")
+        h_t, problem, _ = call_learner(
+            gru_cell, ax.copy(), ah.copy(), h_prev.copy(), name="gru_cell", returns="h_t",
+            where=where, hint="Each block ax[k*H:(k+1)*H] is (H, N), like h_prev.")
+        if problem is not None:
+            return problem
         if h_t.shape == (H, N):
             if np.allclose(h_t, h_ref, rtol=1e-7, atol=1e-10):
                 continue

@@ -8,10 +8,12 @@ h_prev (H, N), Wxh (H, V), Whh (H, H), bh (H, 1).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from ..rnn import RNN
-from . import Feedback, check_array
+from .feedback import Feedback, call_learner, check_array
 
 # (V, H, N): H differs from V and N, so a transposed or mixed-up product has the wrong
 # shape or the wrong numbers; N = 1 is min-char-rnn, N > 1 checks the batch columns.
@@ -50,29 +52,19 @@ def _mistakes(P: dict, x_t: np.ndarray, h_prev: np.ndarray) -> dict:
     }
 
 
-def check_rnn_step(rnn_step) -> Feedback:
+def check_rnn_step(rnn_step: Callable[..., np.ndarray]) -> Feedback:
     """Check ``rnn_step(x_t, h_prev, Wxh, Whh, bh) -> h_t`` against rnnlib on random shapes."""
-    if not callable(rnn_step):
-        return Feedback(False, f"pass your function itself, e.g. check_rnn_step(rnn_step); "
-                               f"got {type(rnn_step).__name__}.")
     for k, (V, H, N) in enumerate(_CASES):
         P, x_t, h_prev, expected = _case(V, H, N, seed=100 + k)
         where = f"(with V={V}, H={H}, N={N}: x_t {x_t.shape}, h_prev {h_prev.shape})"
-        try:
-            # copies, so a function that changes its arguments in place cannot fool the check
-            got = rnn_step(x_t.copy(), h_prev.copy(), P["Wxh"].copy(), P["Whh"].copy(),
-                           P["bh"].copy())
-        except Exception as err:  # the learner's code: report any error in words
-            return Feedback(False, f"rnn_step raised {type(err).__name__}: {err} {where}. "
-                                   f"Each term must be (H, N): Wxh @ x_t, Whh @ h_prev, and "
-                                   f"bh (H, 1) broadcasts over the N columns.")
-        if got is None:
-            return Feedback(False, "rnn_step returned None: finish it with `return h_t`.")
-        try:
-            got = np.asarray(got, dtype=float)
-        except (TypeError, ValueError):
-            return Feedback(False, f"rnn_step should return an array of numbers, got "
-                                   f"{type(got).__name__}.")
+        # copies, so a function that changes its arguments in place cannot fool the check
+        got, problem, _ = call_learner(
+            rnn_step, x_t.copy(), h_prev.copy(), P["Wxh"].copy(), P["Whh"].copy(),
+            P["bh"].copy(), name="rnn_step", returns="h_t", where=where,
+            hint="Each term must be (H, N): Wxh @ x_t, Whh @ h_prev, and bh (H, 1) "
+                 "broadcasts over the N columns.")
+        if problem is not None:
+            return problem
         if got.shape == expected.shape and got.shape and np.all(np.isfinite(got)):
             if np.allclose(got, expected, rtol=1e-7, atol=1e-10):
                 continue
@@ -86,7 +78,7 @@ def check_rnn_step(rnn_step) -> Feedback:
     return Feedback(True, f"rnn_step agrees with rnnlib's forward pass for {shapes}.")
 
 
-def check_hidden_param_count(answer, V: int = 4, H: int = 3, T: int = 4) -> Feedback:
+def check_hidden_param_count(answer: object, V: int = 4, H: int = 3, T: int = 4) -> Feedback:
     """How many numbers are in Wxh, Whh and bh for vocabulary size V and hidden size H?"""
     right = H * V + H * H + H
     if answer is None:

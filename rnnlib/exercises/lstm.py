@@ -9,10 +9,13 @@ Shapes: H hidden, N batch; a (4H, N), c_prev, c_t and h_t (H, N).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
-from ..lstm import LSTM, sigmoid
-from . import Feedback, check_array
+from ..functional import sigmoid
+from ..lstm import LSTM
+from .feedback import Feedback, call_learner, check_array
 
 _CASES = ((3, 1), (4, 3), (2, 5))     # (H, N): H != N so a transposed answer shows
 
@@ -67,29 +70,17 @@ def _mistakes(a: np.ndarray, c_prev: np.ndarray) -> dict:
     return out
 
 
-def check_lstm_cell(lstm_cell) -> Feedback:
+def check_lstm_cell(lstm_cell: Callable[..., tuple]) -> Feedback:
     """Check ``lstm_cell(a, c_prev) -> (c_t, h_t)`` against rnnlib on random shapes."""
-    if not callable(lstm_cell):
-        return Feedback(False, f"pass your function itself, e.g. check_lstm_cell(lstm_cell); "
-                               f"got {type(lstm_cell).__name__}.")
     for k, (H, N) in enumerate(_CASES):
         a, c_prev, c_ref, h_ref = _case(H, N, seed=200 + k)
         where = f"(with H={H}, N={N}: a {a.shape}, c_prev {c_prev.shape})"
-        try:
-            got = lstm_cell(a.copy(), c_prev.copy())
-        except Exception as err:  # the learner's code: report any error in words
-            return Feedback(False, f"lstm_cell raised {type(err).__name__}: {err} {where}. "
-                                   f"Each block a[k*H:(k+1)*H] is (H, N), like c_prev.")
-        if got is None or (isinstance(got, tuple) and any(x is None for x in got)):
-            return Feedback(False, "lstm_cell returned None: finish it with "
-                                   "`return c_t, h_t`.")
-        if not isinstance(got, (tuple, list)) or len(got) != 2:
-            return Feedback(False, f"lstm_cell should return the pair (c_t, h_t), got "
-                                   f"{type(got).__name__}.")
-        try:
-            c_t, h_t = (np.asarray(x, dtype=float) for x in got)
-        except (TypeError, ValueError):
-            return Feedback(False, "lstm_cell should return two arrays of numbers.")
+        got, problem, _ = call_learner(
+            lstm_cell, a.copy(), c_prev.copy(), name="lstm_cell", returns=("c_t", "h_t"),
+            kind="arrays", where=where, hint="Each block a[k*H:(k+1)*H] is (H, N), like c_prev.")
+        if problem is not None:
+            return problem
+        c_t, h_t = got
         if c_t.shape == h_t.shape == (H, N):
             if np.allclose(c_t, c_ref, rtol=1e-7, atol=1e-10) and \
                     np.allclose(h_t, h_ref, rtol=1e-7, atol=1e-10):

@@ -8,22 +8,12 @@ Shapes: logits y (V, N), probabilities ps (T, V, N), targets (T, N) ints.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from ..functional import cross_entropy, softmax
-from . import Feedback, check_array
-
-
-def _call(fn, name: str, *args, hint: str = ""):
-    """Run the learner's function; return (result, None) or (None, Feedback on the error)."""
-    if not callable(fn):
-        return None, Feedback(False, f"pass the function itself, e.g. check_{name}(my_{name}), "
-                                     f"not {type(fn).__name__} {fn!r}.")
-    try:
-        with np.errstate(all="ignore"):   # overflow is diagnosed below, not warned about
-            return fn(*args), None
-    except Exception as err:  # the learner's code: report whatever it raised
-        return None, Feedback(False, f"your {name} raised {type(err).__name__}: {err}. {hint}")
+from .feedback import Feedback, call_learner, check_array
 
 
 _MAX_TAKEN = {0: "each column's max, y.max(axis=0, keepdims=True) (right)",
@@ -47,7 +37,7 @@ def _axis_slip(y, got) -> str:
     return ""
 
 
-def check_softmax(fn) -> Feedback:
+def check_softmax(fn: Callable[..., np.ndarray]) -> Feedback:
     """Check ``fn(y)``: logits y (V, N) -> probabilities (V, N), each column summing to 1.
 
     The softmax is taken over the vocabulary, down each column; large logits must not
@@ -56,16 +46,14 @@ def check_softmax(fn) -> Feedback:
     rng = np.random.default_rng(3)
     y = rng.standard_normal((4, 3)) * 2.0               # V = 4, N = 3: not square
     y_before = y.copy()
-    got, err = _call(fn, "softmax", y, hint="y has shape (V, N) = (4, 3) here.")
-    if err is not None:
-        return err
-    if got is None:
-        return Feedback(False, "your softmax returned None: finish it with `return p`.")
+    got, problem, _ = call_learner(fn, y, name="your softmax", returns="p",
+                                   hint="y has shape (V, N) = (4, 3) here.")
+    if problem is not None:
+        return problem
     if not np.array_equal(y, y_before):
         return Feedback(False, "your softmax changed y in place (e.g. `y -= y.max(...)`); "
                                "build a new array instead: `z = y - y.max(axis=0, "
                                "keepdims=True)`.")
-    got = np.asarray(got, dtype=float)
     expected = softmax(y, axis=0)
     if got.shape == expected.shape and not np.allclose(got, expected):
         if np.allclose(got, softmax(y, axis=1)):
@@ -91,36 +79,28 @@ def check_softmax(fn) -> Feedback:
     if not ok:
         return ok
 
-    big = np.array([[1000.0], [1001.0]])                 # exp(1000) is inf in float64
-    got, err = _call(fn, "softmax", big)
-    if err is not None:
-        return err
-    got = np.asarray(got, dtype=float)
-    if got.shape == big.shape and not np.all(np.isfinite(got)):
-        return Feedback(False, "for logits [1000, 1001] your softmax gives "
-                               f"{got.ravel().tolist()}: exp(1000) overflows to inf and "
-                               "inf / inf is nan. Subtract each column's max first: "
-                               "`z = y - y.max(axis=0, keepdims=True)`; the answer is the "
-                               "same, because the shift cancels in the ratio.")
-    ok = check_array("softmax([1000, 1001])", got, softmax(big, axis=0))
-    if not ok:
-        return ok
-
-    # columns on very different scales: only a per-column max keeps both finite
-    apart = np.array([[1000.0, -1000.0], [1001.0, -1001.0]])
-    got, err = _call(fn, "softmax", apart)
-    if err is not None:
-        return err
-    got = np.asarray(got, dtype=float)
-    if got.shape == apart.shape and not np.all(np.isfinite(got)):
-        return Feedback(False, "with one column of logits near 1000 and another near -1000 "
-                               f"your softmax gives {got.tolist()}: you subtracted one max for "
-                               "the whole array (or per row), so the second column's exp() "
-                               "underflows to 0 and 0 / 0 is nan. Subtract each column's own "
-                               "max: y.max(axis=0, keepdims=True).")
-    ok = check_array("softmax of two far-apart columns", got, softmax(apart, axis=0))
-    if not ok:
-        return ok
+    # large logits: exp(1000) is inf in float64, and only each column's own max, subtracted
+    # first, keeps both a column near 1000 and one near -1000 finite
+    extremes = (
+        ("softmax([1000, 1001])", np.array([[1000.0], [1001.0]]),
+         "for logits [1000, 1001] your softmax gives {}: exp(1000) overflows to inf and "
+         "inf / inf is nan. Subtract each column's max first: `z = y - y.max(axis=0, "
+         "keepdims=True)`; the answer is the same, because the shift cancels in the ratio."),
+        ("softmax of two far-apart columns", np.array([[1000.0, -1000.0], [1001.0, -1001.0]]),
+         "with one column of logits near 1000 and another near -1000 your softmax gives {}: "
+         "you subtracted one max for the whole array (or per row), so the second column's "
+         "exp() underflows to 0 and 0 / 0 is nan. Subtract each column's own max: "
+         "y.max(axis=0, keepdims=True)."),
+    )
+    for label, logits, overflow in extremes:
+        got, problem, _ = call_learner(fn, logits, name="your softmax", returns="p")
+        if problem is not None:
+            return problem
+        if got.shape == logits.shape and not np.all(np.isfinite(got)):
+            return Feedback(False, overflow.format(got.tolist()))
+        ok = check_array(label, got, softmax(logits, axis=0))
+        if not ok:
+            return ok
     return Feedback(True, "your softmax is right, normalises each column, and stays finite "
                           "for logits as large as 1000.")
 
@@ -136,7 +116,7 @@ def _loss_cases():
     return cases
 
 
-def check_cross_entropy(fn) -> Feedback:
+def check_cross_entropy(fn: Callable[..., float]) -> Feedback:
     """Check ``fn(ps, targets)``: sum over time of -log p_t[target_t], averaged over the batch.
 
     ps (T, V, N) probabilities; targets (T, N) ints; the answer is one number.
@@ -146,22 +126,17 @@ def check_cross_entropy(fn) -> Feedback:
         t, n = np.indices((T, N))
         picked = ps[t, targets, n]                        # (T, N): p_t[target_t]
         expected = cross_entropy(ps, targets)
-        got, err = _call(fn, "cross_entropy", ps.copy(), targets.copy(),
-                         hint=f"Here ps has shape {ps.shape} = (T, V, N) and targets "
-                              f"{targets.shape} = (T, N): step t, sequence n needs "
-                              f"ps[t, targets[t, n], n], the vocabulary index in the "
-                              f"middle (ps[t, n, targets[t, n]] has them swapped).")
-        if err is not None:
-            return err
-        if got is None:
-            return Feedback(False, "your cross_entropy returned None: finish it with "
-                                   "`return loss`.")
-        arr = np.asarray(got, dtype=float)
-        if arr.size != 1:
-            return Feedback(False, f"your cross_entropy returned an array of shape {arr.shape}; "
-                                   "it should return one number: add up the per-step losses "
-                                   "over time (and average over the batch).")
-        g = float(arr)
+        g, problem, _ = call_learner(
+            fn, ps.copy(), targets.copy(), name="your cross_entropy", returns="loss",
+            kind="number", hint=f"Here ps has shape {ps.shape} = (T, V, N) and targets "
+                                f"{targets.shape} = (T, N): step t, sequence n needs "
+                                f"ps[t, targets[t, n], n], the vocabulary index in the "
+                                f"middle (ps[t, n, targets[t, n]] has them swapped).")
+        if problem is not None:
+            if "one number" in problem.message:
+                return Feedback(False, f"{problem.message} Add up the per-step losses over "
+                                       f"time (and average over the batch).")
+            return problem
         if np.isclose(g, expected, rtol=1e-9):
             continue
         # common mistakes, each a different number for these shapes

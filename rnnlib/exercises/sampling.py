@@ -12,10 +12,12 @@ shows how often each character came out against how often it should.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from ..functional import softmax
-from . import Feedback
+from .feedback import Feedback, call_learner
 
 N_DRAWS = 2000
 
@@ -40,20 +42,17 @@ def _table(got: np.ndarray, want: np.ndarray) -> str:
                      for k, (g, w) in enumerate(zip(got, want)))
 
 
-def _run(fn, y, tau, us):
+def _run(fn: Callable[..., int], y: np.ndarray, tau: float, us: np.ndarray
+         ) -> tuple[np.ndarray | None, Feedback | None]:
     """The learner's answers for every u, or a Feedback saying why there are none."""
     V = y.shape[0]
     out = np.empty(len(us), dtype=np.intp)
     for j, u in enumerate(us):
-        try:
-            with np.errstate(all="ignore"):   # overflow is diagnosed below, not warned about
-                k = fn(y.copy(), tau, float(u))
-        except Exception as err:  # the learner's code: report whatever it raised
-            return None, Feedback(False, f"with tau = {tau} and u = {u:.4f} your function "
-                                         f"raised {type(err).__name__}: {err}")
-        if k is None:
-            return None, Feedback(False, "your function returned None: finish it with "
-                                         "`return k`, the index of the sampled character.")
+        k, problem, _ = call_learner(fn, y.copy(), tau, float(u), name="your function",
+                                     returns="k", kind="any",
+                                     where=f"(with tau = {tau} and u = {u:.4f})")
+        if problem is not None:
+            return None, problem
         if isinstance(k, str):
             return None, Feedback(False, f"your function returned the string {k!r}; return "
                                          f"the index (an int), vocab.decode turns it into "
@@ -76,11 +75,8 @@ def _run(fn, y, tau, us):
     return out, None
 
 
-def check_sample_step(fn) -> Feedback:
+def check_sample_step(fn: Callable[..., int]) -> Feedback:
     """Check ``fn(y, tau, u) -> k``: temperature softmax, then the inverse CDF."""
-    if not callable(fn):
-        return Feedback(False, f"pass the function itself, e.g. "
-                               f"check_sample_step(my_sample_step), not {fn!r}.")
     V = 5
     y = np.array([[1.2], [-0.3], [2.0], [0.4], [-1.1]])    # (V, 1); the largest is not first
     us = np.random.default_rng(7).random(N_DRAWS)

@@ -8,8 +8,9 @@ on texts whose lengths sit at the edges of the rule.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
-from . import Feedback
+from .feedback import Feedback, call_learner
 
 # (n_chars, seq_length): the edges of the rule (a chunk that would fit exactly, one
 # character short, one over) and the sizes of the notebook's corpora
@@ -27,27 +28,18 @@ def walk_pointer(n_chars: int, seq_length: int) -> int:
     return count
 
 
-def check_chunks_per_pass(chunks_per_pass) -> Feedback:
+def check_chunks_per_pass(chunks_per_pass: Callable[[int, int], int]) -> Feedback:
     """Check ``chunks_per_pass(n_chars, seq_length) -> int`` against the pointer walk."""
-    if not callable(chunks_per_pass):
-        return Feedback(False, f"pass your function itself, e.g. check_chunks_per_pass("
-                               f"chunks_per_pass); got {type(chunks_per_pass).__name__}.")
     for L, T in _CASES:
-        try:
-            got = chunks_per_pass(L, T)
-        except Exception as err:  # the learner's code: report, don't raise
-            return Feedback(False, f"chunks_per_pass({L}, {T}) raised "
-                                   f"{type(err).__name__}: {err}")
-        if got is None:
-            return Feedback(False, "your function returned None: add a return statement.")
+        number, problem, _ = call_learner(chunks_per_pass, L, T,
+                                          name=f"chunks_per_pass({L}, {T})",
+                                          returns="a whole number", kind="number")
+        if problem is not None:
+            return problem
         expected = walk_pointer(L, T)
-        try:
-            ok = float(got) == expected
-        except (TypeError, ValueError):
-            return Feedback(False, f"chunks_per_pass({L}, {T}) should be a whole number, "
-                                   f"got {got!r}.")
-        if ok:
+        if number == expected:
             continue
+        got = int(number) if number == int(number) else number
         where = f"For a text of {L} characters and seq_length {T}, you have {got}; " \
                 f"the loop takes {expected}."
         if got == (L - 1) // T:

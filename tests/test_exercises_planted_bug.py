@@ -1,8 +1,11 @@
+"""Notebook 05's planted-bug mystery: each slip of the table planted in an RNN's backward
+fails exactly the parameters the table says, and the checker judges a diagnosis."""
 import numpy as np
 import pytest
 
 import rnnlib
-from rnnlib.exercises import gradcheck as ex
+from rnnlib.exercises import planted_bug as ex
+from rnnlib.exercises.slips import SLIPS
 
 from conftest import random_rnn
 
@@ -14,8 +17,9 @@ def _data(rng, V, T, N):
 
 
 @pytest.mark.parametrize("seed", range(3))
-def test_without_a_bug_the_step_by_step_backward_is_rnn_backward(seed):
-    """bug=None reproduces RNN.backward, so the planted bug is the only difference."""
+def test_without_a_slip_the_backward_is_rnn_backward(seed):
+    """slip=None reproduces RNN.backward (gradients and dL/dh_0) on a batch, so the planted
+    slip is the only difference."""
     rng = np.random.default_rng(seed)
     V, H, T, N = 5, 4, 6, 3
     m = random_rnn(V, H, seed)
@@ -23,34 +27,44 @@ def test_without_a_bug_the_step_by_step_backward_is_rnn_backward(seed):
     h0 = rng.standard_normal((H, N)) * 0.5
     cache = m.forward(inputs, h0)
     ref = m.backward(cache, targets)
-    got = ex.backward_with_bug(m.params, cache, targets, None)
+    got = ex.backward_with_slip(m.params, cache, targets, None)
     for k in ref.grads:
         np.testing.assert_allclose(got.grads[k], ref.grads[k], rtol=1e-12, atol=1e-14, err_msg=k)
     np.testing.assert_allclose(got.dh_prev, ref.dh_prev, rtol=1e-12, atol=1e-14)
 
 
-@pytest.mark.parametrize("bug", sorted(ex.BUGS))
-@pytest.mark.parametrize("seed", range(3))
-def test_each_bug_fails_exactly_the_parameters_it_should(bug, seed):
-    """A gradient check of each bugged backward fails BREAKS[bug] and passes the rest."""
+@pytest.mark.parametrize("slip", sorted(SLIPS))
+@pytest.mark.parametrize("seed", range(2))
+def test_each_slip_fails_exactly_the_parameters_the_table_says(slip, seed):
+    """A gradient check of an RNN with the slip planted in its backward fails
+    SLIPS[slip].breaks and passes the rest."""
     rng = np.random.default_rng(seed)
     V, H, T, N = 4, 5, 5, 2
-    m = ex.BuggyRNN(V, H, bug, seed=seed)
+    m = ex.BuggyRNN(V, H, slip, seed=seed)
     for p in m.params.values():
         p[...] = rng.standard_normal(p.shape) * 0.5
     inputs, targets = _data(rng, V, T, N)
-    errors = rnnlib.check_model(m, inputs, targets)
+    errors = rnnlib.check_model(m, inputs, targets, rng.standard_normal((H, N)) * 0.5)
     failing = {k for k, e in errors.items() if e > FAIL}
     passing = {k for k, e in errors.items() if e < PASS}
-    assert failing == set(ex.BREAKS[bug]), errors
-    assert passing == set(errors) - ex.BREAKS[bug], errors
+    assert failing == set(SLIPS[slip].breaks), errors
+    assert passing == set(errors) - SLIPS[slip].breaks, errors
+
+
+def test_the_bug_menu_is_the_slip_table():
+    """The numbered menu of notebook 05 shows the table's wrong and right lines."""
+    for n, name in ex.BUG_SLIPS.items():
+        assert ex.BUGS[n] == SLIPS[name].said and ex.BREAKS[n] == SLIPS[name].breaks
+    assert "dh = Why.T @ dy + dh_next" in ex.BUGS[1] and "dh_raw = (1 - hs[t]) * dh" in ex.BUGS[2]
+    with pytest.raises(ValueError, match="no slip named"):
+        ex.BuggyRNN(4, 5, "no_such_slip")
 
 
 @pytest.mark.parametrize("bug, visible", [(1, set()), (2, {"Wxh", "bh"}), (5, set())])
 def test_one_time_step_tells_the_look_alike_bugs_apart(bug, visible):
     """With T = 1 and h_0 = 0 there is no dh_next and dWhh is 0: bugs 1 and 5 vanish, 2 stays."""
     rng = np.random.default_rng(4)
-    m = ex.BuggyRNN(4, 5, bug, seed=4)
+    m = ex.BuggyRNN(4, 5, ex.BUG_SLIPS[bug], seed=4)
     for p in m.params.values():
         p[...] = rng.standard_normal(p.shape) * 0.5
     errors = rnnlib.check_model(m, [2], [1])

@@ -1,8 +1,9 @@
-"""Find the planted bug: RNNs whose backward pass has one deliberate mistake.
+"""Notebook 05's mystery: find the planted bug in an RNN's backward pass.
 
 Each mystery model computes the same loss as :class:`rnnlib.RNN` (the forward pass is
-untouched) but gets one gradient wrong. A gradient check shows *which* parameters fail;
-the learner then reasons from the equations to *which* mistake makes exactly those fail.
+untouched) but its ``backward`` has one slip of :mod:`.slips` planted in it, so one or more
+gradients are wrong. A gradient check shows *which* parameters fail; the learner then
+reasons from the equations to *which* mistake makes exactly those fail.
 
     m = mystery_model("A", vocab_size=4, hidden_size=5, seed=0)
     rnnlib.check_model(m, inputs, targets)      # read which rows fail
@@ -12,28 +13,24 @@ Shapes: V = vocab size, H = hidden size, T = time steps, N = batch.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
+from numpy.typing import ArrayLike
 
-from ..rnn import PARAM_NAMES, RNN, Backward
-from . import Feedback
+from ..model import CharModel
+from ..reference import lossfun
+from ..rnn import PARAM_NAMES, RNN, Backward, RNNCache
+from .feedback import Feedback
+from .slips import SLIPS, slip_named
 
-# The menu of mistakes the learner chooses from. Each is a real bug people write.
-BUGS: dict[int, str] = {
-    1: "dh_next is forgotten: dh = Why^T dy_t, without the gradient from step t+1",
-    2: "tanh' is written (1 - h) instead of (1 - h^2)",
-    3: "the bias gradient dbh is never accumulated (it stays zero)",
-    4: "dWhh pairs dh_raw_t with h_t instead of h_{t-1}",
-    5: "dby is overwritten at each step (dby = dy) instead of summed (dby += dy)",
-}
+# The menu the learner chooses from, by number: each a slip people really make.
+BUG_SLIPS: dict[int, str] = {1: "no_dh_next", 2: "tanh_not_squared", 3: "no_dbh",
+                             4: "dWhh_uses_h_t", 5: "dby_overwritten"}
+BUGS: dict[int, str] = {n: SLIPS[name].said for n, name in BUG_SLIPS.items()}
 
 # Which parameters each bug breaks (with T >= 2 time steps and weights of a useful size).
-BREAKS: dict[int, frozenset] = {
-    1: frozenset({"Wxh", "Whh", "bh"}),
-    2: frozenset({"Wxh", "Whh", "bh"}),
-    3: frozenset({"bh"}),
-    4: frozenset({"Whh"}),
-    5: frozenset({"by"}),
-}
+BREAKS: dict[int, frozenset] = {n: SLIPS[name].breaks for n, name in BUG_SLIPS.items()}
 
 # Why exactly those parameters fail, told with the equations of the backward pass.
 WHY: dict[int, str] = {
@@ -57,69 +54,54 @@ WHY: dict[int, str] = {
         "step the sum has one term, and this bug is invisible."),
 }
 
-_BUG_KEYS = {1: "no_dh_next", 2: "tanh_prime", 3: "no_dbh", 4: "dWhh_uses_h_t",
-             5: "dby_overwritten"}
 MYSTERIES: dict[str, int] = {"A": 4, "B": 1, "C": 5}
 
 
-def backward_with_bug(params: dict, cache, targets: np.ndarray, bug: int | None) -> Backward:
-    """Backpropagation through time, one step at a time in column form, with ``bug``.
+def backward_with_slip(params: dict[str, np.ndarray], cache: RNNCache, targets: np.ndarray,
+                       slip: str | None) -> Backward:
+    """The backward pass of ``cache`` with the slip ``slip`` (None: no slip) planted.
 
-    cache: the :class:`rnnlib.RNNCache` of the forward pass; targets (T, N) ints.
-    ``bug=None`` is the correct backward pass (equal to ``RNN.backward``).
+    Each of the N sequences runs through min-char-rnn's lossFun with the slip
+    (:func:`rnnlib.reference.lossfun`); the gradients are averaged over them, as the loss
+    is. cache: the :class:`rnnlib.RNNCache` of the forward pass; targets (T, N) ints.
+    Returns the gradients and dL/dh_0 (H, N); no trace.
     """
-    key = _BUG_KEYS.get(bug)
-    Why, Whh = params["Why"], params["Whh"]
-    T, N = targets.shape
+    N = targets.shape[1]
     grads = {k: np.zeros_like(params[k]) for k in PARAM_NAMES}
-    xs = cache.xs                                          # (T, V, N) one-hot inputs
-    cols = np.arange(N)
-    dh_next = np.zeros_like(cache.h_prev)                  # (H, N)
-    for t in reversed(range(T)):
-        h = cache.hs[t]                                    # h_t (H, N)
-        h_before = cache.hs[t - 1] if t > 0 else cache.h_prev
-        dy = cache.ps[t].copy()                            # (V, N)
-        dy[targets[t], cols] -= 1
-        dy /= N                                            # the loss is a batch mean
-        grads["Why"] += dy @ h.T
-        if key == "dby_overwritten":
-            grads["by"] = dy.sum(axis=1, keepdims=True)
-        else:
-            grads["by"] += dy.sum(axis=1, keepdims=True)
-        dh = Why.T @ dy if key == "no_dh_next" else Why.T @ dy + dh_next
-        dh_raw = ((1 - h) if key == "tanh_prime" else (1 - h * h)) * dh
-        if key != "no_dbh":
-            grads["bh"] += dh_raw.sum(axis=1, keepdims=True)
-        grads["Whh"] += dh_raw @ (h if key == "dWhh_uses_h_t" else h_before).T
-        grads["Wxh"] += dh_raw @ xs[t].T
-        dh_next = Whh.T @ dh_raw
-    return Backward(grads, dh_next, None)
+    dh_prev = np.zeros_like(cache.h_prev)                  # (H, N)
+    for n in range(N):
+        _, g, _, dh_0 = lossfun(params, cache.inputs[:, n], targets[:, n],
+                                cache.h_prev[:, n:n + 1], slip=slip)
+        for k in PARAM_NAMES:
+            grads[k] += g[k] / N
+        dh_prev[:, n:n + 1] = dh_0 / N
+    return Backward(grads, dh_prev, None)
 
 
 class BuggyRNN(RNN):
-    """An RNN whose backward pass has planted bug number ``bug`` (a key of ``BUGS``)."""
+    """An RNN whose backward pass has the slip ``slip`` (a key of ``SLIPS``) planted."""
 
-    def __init__(self, vocab_size: int, hidden_size: int, bug: int, seed: int | None = None,
+    def __init__(self, vocab_size: int, hidden_size: int, slip: str, seed: int | None = None,
                  name: str = "?"):
         super().__init__(vocab_size, hidden_size, seed=seed)
-        if bug not in BUGS:
-            raise ValueError(f"bug must be one of {sorted(BUGS)}, got {bug!r}.")
-        self._bug = bug
+        slip_named(slip)           # an unknown name fails here, not at the first backward
+        self._slip = slip          # private: the learner finds it from the gradient check
         self.name = name
 
     def __repr__(self) -> str:
-        # deliberately silent about which bug it is
+        # deliberately silent about which slip it is
         return (f"mystery RNN {self.name!r} (vocab_size={self.vocab_size}, "
                 f"hidden_size={self.hidden_size}): one gradient is wrong")
 
-    def backward(self, cache, targets, trace: bool = False) -> Backward:
-        return backward_with_bug(self.params, cache, self._targets(targets, cache.inputs),
-                                 self._bug)
+    def backward(self, cache: RNNCache, targets: ArrayLike, trace: bool = False) -> Backward:
+        """The backward pass with the slip planted (no trace, whatever ``trace`` says)."""
+        return backward_with_slip(self.params, cache, self._targets(targets, cache.inputs),
+                                  self._slip)
 
-    def loss_and_grads(self, inputs, targets, h_prev=None):
-        """forward, loss and the bugged backward (RNN's own is a fused, bug-free version)."""
-        cache = self.forward(inputs, h_prev)
-        return self.loss(cache, targets), self.backward(cache, targets).grads, cache.h_last.copy()
+    # check_model and training call loss_and_grads: the plain one (forward, loss and this
+    # backward) makes them see the slip. (Once RNN derives from CharModel it is RNN's own.)
+    loss_and_grads = CharModel.loss_and_grads
+    last_state = CharModel.last_state
 
 
 def mystery_model(name: str, vocab_size: int, hidden_size: int, seed: int | None = 0,
@@ -133,7 +115,7 @@ def mystery_model(name: str, vocab_size: int, hidden_size: int, seed: int | None
     if key not in MYSTERIES:
         raise ValueError(f"there is no mystery model {name!r}; choose one of "
                          f"{sorted(MYSTERIES)}.")
-    m = BuggyRNN(vocab_size, hidden_size, MYSTERIES[key], seed=seed, name=key)
+    m = BuggyRNN(vocab_size, hidden_size, BUG_SLIPS[MYSTERIES[key]], seed=seed, name=key)
     rng = np.random.default_rng(None if seed is None else seed + 1)
     for p in m.params.values():
         p[...] = rng.standard_normal(p.shape) * scale
@@ -177,7 +159,8 @@ def _bug_number(bug) -> int | None:
     return n if n in BUGS else None
 
 
-def check_planted_bug(mystery: str, failing=None, bug=None) -> Feedback:
+def check_planted_bug(mystery: str, failing: Iterable[str] | str | None = None,
+                      bug: int | str | None = None) -> Feedback:
     """Check the learner's diagnosis of mystery model ``mystery``.
 
     failing: the names of the parameters whose gradient check fails (a set or list);
@@ -245,7 +228,7 @@ def hint(mystery: str) -> str:
             f"{_hint_for(MYSTERIES[key])}")
 
 
-def explain(bug) -> str:
+def explain(bug: int | str) -> str:
     """Why bug number ``bug`` breaks exactly the parameters it breaks."""
     n = _bug_number(bug)
     if n is None:
