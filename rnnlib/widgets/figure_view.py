@@ -15,15 +15,21 @@ figure, so nothing else ever shows it), lays it out once, and for each view:
 The image is displayed in an ``Output`` widget, as ``plt.show()`` would, so the last view
 is kept in a notebook's widget state and in the static pages built from it; this works
 on ipywidgets 7.7 and 8 alike.
+
+:func:`figure_in` is the plain way, a new pyplot figure shown with ``plt.show()`` inside an
+Output widget, for a figure drawn once in a while (after a training run, not on every move).
 """
 from __future__ import annotations
 
 import struct
+import warnings
 import zlib
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from contextlib import contextmanager
 
 import ipywidgets as widgets
 import matplotlib as mpl
+import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import Image, display
 from matplotlib.artist import Artist
@@ -191,3 +197,23 @@ class FigureView:
         p = self._pad
         return (slice(max(rows[0] - p, 0), rows[-1] + p + 1),
                 slice(max(cols[0] - p, 0), cols[-1] + p + 1))
+
+
+@contextmanager
+def figure_in(out: widgets.Output, *args, **kwargs) -> Iterator[tuple]:
+    """Draw a new figure into Output widget ``out``, replacing what it showed.
+
+    ``with figure_in(out, 1, 2, figsize=(8, 3)) as (fig, axes): ...`` (the arguments of
+    ``plt.subplots``): the figure is shown with ``plt.show()`` on leaving the block and
+    then closed.
+    """
+    with out:
+        out.clear_output(wait=True)
+        fig, axes = plt.subplots(*args, **kwargs)
+        try:
+            yield fig, axes
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message=".*non-interactive.*")
+                plt.show()
+        finally:
+            plt.close(fig)

@@ -20,7 +20,7 @@ from .._style import ERROR, HIGHLIGHT, MONO, MUTED_TEXT, PANEL
 from ..functional import softmax
 from ..sampling import prime, sample_text
 from ..vocab import Vocab
-from . import check_model_vocab
+from .checks import check_model_vocab
 from .figure_view import FigureView
 
 TAU_MIN, TAU_MAX = 0.1, 3.0
