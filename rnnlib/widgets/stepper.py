@@ -8,8 +8,8 @@ they all do: check the text and the model (or make the stepper's own), encode th
 and targets, run the model's pass once, put the controls of
 :class:`~rnnlib.widgets.controls.StepControls` on top (play, ◀ Prev, the slider ``step t``,
 Next ▶) and a readout, and on every move set ``t``, ``input_char`` and ``target_char``,
-read that step's arrays, write the readout and show each figure's view of step t (a
-:class:`~rnnlib.widgets.figure_view.FigureView` draws each step once). A subclass gives
+read that step's arrays, show each figure's view of step t (a
+:class:`~rnnlib.widgets.figure_view.FigureView` draws each step once) and write the readout. A subclass gives
 only what differs; see the hooks of :class:`Stepper`.
 
 :func:`warm_up` trains a stepper's own model for a few steps, so that it has something to show.
@@ -112,6 +112,7 @@ class Stepper(widgets.VBox):
         self.input_char = self.vocab.chars[int(self.inputs[i])]
         self.target_char = self.vocab.chars[int(self.targets[i])]
         self._set_step(i)
-        self.readout.value = self._readout_html()
         for view, draw in self._figures():
             view.show(t, draw)                      # drawn on the first visit only
+        # the readout last, so that it never names a step whose figures are still coming
+        self.readout.value = self._readout_html()
