@@ -6,6 +6,7 @@ saying what to pass instead.
 """
 from __future__ import annotations
 
+from ..model import CharModel
 from ..vocab import Vocab
 
 
@@ -17,7 +18,7 @@ def text_vocab(text: str, vocab: Vocab | None) -> Vocab:
     return vocab if vocab is not None else Vocab.from_text(text)
 
 
-def check_model_vocab(model, vocab: Vocab, text: str | None = None,
+def check_model_vocab(model: CharModel, vocab: Vocab, text: str | None = None,
                       kind: type | None = None) -> None:
     """A model must be of the ``kind`` a widget shows (a class, None for any) and read
     exactly the characters of the vocabulary it is shown with."""
@@ -30,4 +31,5 @@ def check_model_vocab(model, vocab: Vocab, text: str | None = None,
         raise ValueError(
             f"the model reads {model.vocab_size} characters but the vocabulary{of} has "
             f"{len(vocab)} ({''.join(vocab.chars)!r}); pass the vocabulary the model was "
-            f"built for as vocab=... (e.g. trainer.vocab), or a model with vocab_size={len(vocab)}.")
+            f"built for as vocab=... (e.g. trainer.vocab), or a model with "
+            f"vocab_size={len(vocab)}.")

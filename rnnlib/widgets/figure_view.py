@@ -25,6 +25,7 @@ import struct
 import warnings
 import zlib
 from collections.abc import Callable, Hashable, Iterable, Iterator
+from typing import Any
 from contextlib import contextmanager
 
 import ipywidgets as widgets
@@ -75,8 +76,9 @@ class FigureView:
     that builds its axes again for each view.
     """
 
-    def __init__(self, figsize, nrows: int = 1, ncols: int = 1, pad: float = 0.15,
-                 density: int = DENSITY, fixed_layout: bool = True, **subplots_kw):
+    def __init__(self, figsize: tuple[float, float], nrows: int = 1, ncols: int = 1,
+                 pad: float = 0.15, density: int = DENSITY, fixed_layout: bool = True,
+                 **subplots_kw: Any):
         layout = subplots_kw.pop("layout", None)
         dpi = mpl.rcParams["figure.dpi"]
         self.density = density
@@ -125,7 +127,7 @@ class FigureView:
         shown at half its pixel size and keeps the figure's size on screen."""
         return Image(data=self.png, format="png", retina=self.density == 2)
 
-    def resize(self, figsize) -> None:
+    def resize(self, figsize: tuple[float, float]) -> None:
         """Give the figure a new size (in inches) for the next view: the layout and the
         crop are found again at the next render."""
         w, h = figsize
@@ -200,7 +202,7 @@ class FigureView:
 
 
 @contextmanager
-def figure_in(out: widgets.Output, *args, **kwargs) -> Iterator[tuple]:
+def figure_in(out: widgets.Output, *args: Any, **kwargs: Any) -> Iterator[tuple]:
     """Draw a new figure into Output widget ``out``, replacing what it showed.
 
     ``with figure_in(out, 1, 2, figsize=(8, 3)) as (fig, axes): ...`` (the arguments of

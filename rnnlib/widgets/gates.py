@@ -18,6 +18,7 @@ import numpy as np
 
 from .. import plots
 from ..lstm import LSTM
+from ..model import CharModel
 from ..vocab import Vocab
 from ..plots.activations import set_column
 from .figure_view import FigureView
@@ -45,7 +46,8 @@ class GatedStepper(Stepper):
     column_width = 1.5
     legend = ""
 
-    def __init__(self, model=None, text: str = "hello", vocab: Vocab | None = None):
+    def __init__(self, model: CharModel | None = None, text: str = "hello",
+                 vocab: Vocab | None = None):
         super().__init__(model, text, vocab)
 
     def _set_gates(self, k: int) -> None:

@@ -1,19 +1,19 @@
-"""The base of every step-through widget: a text run through a model once, walked one step at a time.
+"""The base of every step-through widget: a text run through a model once, shown step by step.
 
     inputs = text[:-1]   targets = text[1:]   T = len(text) - 1 steps, t = 1..T
 
-A step-through (``HelloStepper``, ``BackwardStepper``, ``GateStepper``, ``GRUStepper``) shows
-one time step of a model's pass over a short text at a time. :class:`Stepper` does what
-they all do: check the text and the model (or make the stepper's own), encode the inputs
-and targets, run the model's pass once, put the controls of
-:class:`~rnnlib.widgets.controls.StepControls` on top (play, ◀ Prev, the slider ``step t``,
-Next ▶) and a readout, and on every move set ``t``, ``input_char`` and ``target_char``,
-read that step's arrays, show each figure's view of step t (a
-:class:`~rnnlib.widgets.figure_view.FigureView` draws each step once) and write the readout. A subclass gives
-only what differs; see the hooks of :class:`Stepper`.
+A step-through (``HelloStepper``, ``BackwardStepper``, ``GateStepper``, ``GRUStepper``)
+shows one time step of a model's pass over a short text at a time. :class:`Stepper` does
+what they all do: check the text and the model (or make the stepper's own), encode the
+inputs and targets, run the model's pass once, put the controls of
+:class:`~rnnlib.widgets.controls.StepControls` on top (play, ◀ Prev, the slider
+``step t``, Next ▶) with a readout, and on every move set ``t``, ``input_char`` and
+``target_char``, read that step's arrays, show each figure's view of step t (a
+:class:`~rnnlib.widgets.figure_view.FigureView` draws each step once) and write the
+readout. A subclass gives only what differs; see the hooks of :class:`Stepper`.
 
-:func:`warm_up` trains a stepper's own model for a few steps, so that it has something to show.
-Shapes: V vocabulary, H hidden; ``inputs`` and ``targets`` are (T,).
+:func:`warm_up` trains a stepper's own model for a few steps, so that it has something
+to show. Shapes: V vocabulary, H hidden; ``inputs`` and ``targets`` are (T,).
 """
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.artist import Artist
 
+from ..model import CharModel
 from ..optim import Adagrad
 from ..vocab import Vocab
 from .checks import check_model_vocab, text_vocab
@@ -30,7 +31,7 @@ from .controls import StepControls
 from .figure_view import FigureView
 
 
-def warm_up(model, vocab: Vocab, text: str, iterations: int):
+def warm_up(model: CharModel, vocab: Vocab, text: str, iterations: int) -> CharModel:
     """``model`` after ``iterations`` Adagrad steps (min-char-rnn's lr 0.1) on ``text``:
     inputs text[:-1], targets text[1:]. Returns the model, trained in place."""
     opt = Adagrad(lr=0.1)
@@ -66,8 +67,8 @@ class Stepper(widgets.VBox):
     kind: type = object
     backwards: bool = False
 
-    def __init__(self, model=None, text: str = "hello", vocab: Vocab | None = None,
-                 h_prev: np.ndarray | None = None):
+    def __init__(self, model: CharModel | None = None, text: str = "hello",
+                 vocab: Vocab | None = None, h_prev: np.ndarray | None = None):
         self.vocab = text_vocab(text, vocab)
         self.model = model if model is not None else self._default_model(self.vocab, text)
         check_model_vocab(self.model, self.vocab, text, kind=self.kind)
@@ -87,7 +88,7 @@ class Stepper(widgets.VBox):
         self._show(self.slider.value)
 
     # ---- what a subclass gives -----------------------------------------------------
-    def _default_model(self, vocab: Vocab, text: str):
+    def _default_model(self, vocab: Vocab, text: str) -> CharModel:
         raise NotImplementedError
 
     def _run(self, h_prev: np.ndarray | None) -> None:
