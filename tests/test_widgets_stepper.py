@@ -158,3 +158,12 @@ def test_the_package_only_re_exports_the_shared_helpers():
     for name, module in homes.items():
         assert getattr(rnnlib.widgets, name) is getattr(module, name)
         assert getattr(module, name).__module__ == module.__name__
+
+
+def test_a_stepper_that_leaves_out_a_method_is_told_which():
+    """A subclass without _set_step fails on its first step with the class and the method
+    named, not with a bare NotImplementedError."""
+    class Half(NormStepper):
+        _set_step = Stepper._set_step
+    with pytest.raises(NotImplementedError, match=r"Half leaves out _set_step\(\)"):
+        Half(text="abca")

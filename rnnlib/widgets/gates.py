@@ -51,13 +51,16 @@ class GatedStepper(Stepper):
         super().__init__(model, text, vocab)
 
     def _set_gates(self, k: int) -> None:
-        raise NotImplementedError
+        """Keep the gates and states of step t = k + 1 as attributes."""
+        raise NotImplementedError(self._missing("_set_gates"))
 
     def _columns(self) -> list:
-        raise NotImplementedError
+        """The columns of step t: (array (H, 1), title, lowest, highest value shown)."""
+        raise NotImplementedError(self._missing("_columns"))
 
     def _gate_summary(self) -> str:
-        raise NotImplementedError
+        """One line of HTML about the gates of step t, for the readout."""
+        raise NotImplementedError(self._missing("_gate_summary"))
 
     def _build(self) -> list[widgets.Widget]:
         H = self.model.hidden_size

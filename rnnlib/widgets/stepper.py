@@ -89,22 +89,34 @@ class Stepper(widgets.VBox):
 
     # ---- what a subclass gives -----------------------------------------------------
     def _default_model(self, vocab: Vocab, text: str) -> CharModel:
-        raise NotImplementedError
+        """The model shown when none is passed."""
+        raise NotImplementedError(self._missing("_default_model"))
 
     def _run(self, h_prev: np.ndarray | None) -> None:
+        """The pass over the inputs, kept as attributes."""
         self.cache = self.model.forward(self.inputs, h_prev)    # the library's forward pass
 
     def _build(self) -> list[widgets.Widget]:
-        raise NotImplementedError
+        """Make the FigureViews; return the widgets shown below the controls."""
+        raise NotImplementedError(self._missing("_build"))
 
     def _set_step(self, i: int) -> None:
-        raise NotImplementedError
+        """Keep the arrays of step t = i + 1 as attributes."""
+        raise NotImplementedError(self._missing("_set_step"))
 
     def _figures(self) -> list[tuple[FigureView, Callable[[], Iterable[Artist] | None]]]:
-        raise NotImplementedError
+        """Each FigureView with the function that draws step t into it."""
+        raise NotImplementedError(self._missing("_figures"))
 
     def _readout_html(self) -> str:
-        raise NotImplementedError
+        """The readout of step t, as HTML."""
+        raise NotImplementedError(self._missing("_readout_html"))
+
+    def _missing(self, hook: str) -> str:
+        """What to do when a subclass leaves out one of the methods above."""
+        return (f"{type(self).__name__} leaves out {hook}(), one of the methods a stepper "
+                f"gives; define it in the class (the docstrings of Stepper and its "
+                f"subclasses list them).")
 
     # ---- one move ------------------------------------------------------------------
     def _show(self, t: int) -> None:
