@@ -8,6 +8,10 @@ f and c_{t-1} (what is kept), i and g (what is written), c_t, o and h_t, with th
 a fixed 0..1 scale and g, h on -1..1 (c on a symmetric scale wide enough for every step),
 and below them the prediction p_t against the target. All numbers come from
 ``LSTM.forward``; shapes: V vocabulary, H hidden, T = len(text) - 1 steps.
+
+``GatedStepper`` is what GateStepper and GRUStepper (in :mod:`rnnlib.widgets.gru`) share
+on top of :class:`~rnnlib.widgets.stepper.Stepper`: a figure of gate columns, the
+prediction and a readout that says whether it is right.
 """
 from __future__ import annotations
 
@@ -118,6 +122,8 @@ class GateStepper(GatedStepper):
     ``GateStepper()`` uses "hello" and :func:`trained_lstm`. Pass ``model`` (an LSTM) and
     ``text``, and ``vocab`` when the model was built for another vocabulary.
 
+    The controls are those of every stepper (:class:`~rnnlib.widgets.stepper.Stepper`):
+    ``play``, ``prev_button``, ``slider``, ``next_button``.
     Attributes for the step shown: ``t`` (1..T), ``input_char``, ``target_char``,
     ``i``, ``f``, ``o``, ``g``, ``c_prev``, ``c``, ``h`` (all (H, 1)), ``p`` (V, 1),
     ``predicted_char``; ``cache`` is the whole forward pass.

@@ -35,6 +35,8 @@ class GRUStepper(GatedStepper):
     ``GRUStepper()`` uses "hello" and :func:`trained_gru`. Pass ``model`` (a GRU) and
     ``text``, and ``vocab`` when the model was built for another vocabulary.
 
+    The controls are those of every stepper (:class:`~rnnlib.widgets.stepper.Stepper`):
+    ``play``, ``prev_button``, ``slider``, ``next_button``.
     Attributes for the step shown: ``t`` (1..T), ``input_char``, ``target_char``,
     ``r``, ``z``, ``n``, ``h_prev``, ``h`` (all (H, 1)), ``p`` (V, 1), ``predicted_char``;
     ``cache`` is the whole forward pass.
