@@ -12,7 +12,8 @@ process, the client:
 
 - first draw: executes ``w = Widget(...); display(w)`` and waits until the kernel is idle;
 - a move: sends the comm message a browser sends when a control is used (an "update" of
-  a slider's value, a button's "click") and times it until the last PNG of the move has
+  a slider's value or of play's step count, as a running play sends once per step; a
+  button's "click") and times it until the last PNG of the move has
   arrived on the iopub channel, and until the kernel is idle again (it also updates the
   readouts). Every move is checked to bring a PNG (except for widgets without a figure).
 
@@ -87,6 +88,9 @@ def cases(n: int) -> list[Case]:
         Case("BackwardStepper", "from rnnlib.widgets.backward import BackwardStepper",
              "w = BackwardStepper()",
              [("w.slider", update(value=t)) for t in back_and_forth(1, 4, n, 4)]),
+        Case("BackwardStepper (play)", "from rnnlib.widgets.backward import BackwardStepper",
+             "w = BackwardStepper()",
+             [("w.play", update(value=k)) for k in back_and_forth(1, 4, n, 1)]),
         Case("GateStepper", "from rnnlib.widgets.gates import GateStepper",
              "w = GateStepper()",
              [("w.slider", update(value=t)) for t in back_and_forth(1, 4, n, 1)]),

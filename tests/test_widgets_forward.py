@@ -45,7 +45,7 @@ def assert_shows_step(w, t, expected, text):
 def test_slider_shows_every_step_of_hello_as_the_equations_give():
     """Default widget: t = 1..4 over h,e,l,l -> e,l,l,o; each array matches a dense loop."""
     w = HelloStepper()
-    assert w.slider.description == "t"
+    assert w.slider.description == "step t"
     assert (w.slider.min, w.slider.max) == (1, 4)
     assert w.vocab.chars == ["e", "h", "l", "o"]
     expected = steps_from_scratch(w.model.params, "hello", w.vocab.chars)

@@ -23,8 +23,8 @@ from ..functional import dtanh
 from ..rnn import RNN
 from ..vocab import Vocab
 from ..plots.activations import set_column
-from . import StepControls, check_model_vocab, text_vocab, warm_up
 from .figure_view import FigureView
+from .stepper import Stepper, warm_up
 
 
 def warmed_up_rnn(vocab: Vocab, text: str, hidden_size: int = 6, seed: int = 0,
@@ -43,32 +43,47 @@ def _from_the_end(a: np.ndarray) -> np.ndarray:
     return a[::-1].cumsum(axis=0)[::-1]
 
 
-class BackwardStepper(widgets.VBox):
+class BackwardStepper(Stepper):
     """Walk the backward pass of an RNN on ``text`` from the last step to the first.
 
     ``BackwardStepper()`` uses "hello" (inputs h, e, l, l; targets e, l, l, o) and
     :func:`warmed_up_rnn`. Pass ``model`` (an RNN) and ``text``, and ``vocab`` when the
-    model was built for a vocabulary other than ``Vocab.from_text(text)``.
+    model was built for a vocabulary other than ``Vocab.from_text(text)``; ``h_prev``
+    (H, 1) is h_0 (None: zeros).
 
-    The numbers shown are kept as attributes: ``t`` (1..T), ``input_char``,
+    The controls are those of every stepper (:class:`~rnnlib.widgets.stepper.Stepper`):
+    ``play``, ``prev_button``, ``slider``, ``next_button``; here the widget starts at
+    t = T, ◀ Prev (one step further back) is the highlighted button and play runs from
+    T to 1. The numbers shown are kept as attributes: ``t`` (1..T), ``input_char``,
     ``target_char``, ``dy`` (V, 1), ``dh_out`` (= Why^T dy), ``dh_next``, ``dh``,
     ``tanh_grad`` (= 1 - h_t^2), ``dh_raw`` and ``dh_to_prev`` (= Whh^T dh_raw, what step
     t-1 receives), all (H, 1); ``dWhy_so_far`` (V, H) and ``dWhh_so_far`` (H, H) summed
     over steps T..t. ``trace`` and ``grads`` hold the library's whole backward pass.
     """
+    kind = RNN
+    backwards = True                 # backpropagation starts at the last step
 
     def __init__(self, model: RNN | None = None, text: str = "hello",
-                 vocab: Vocab | None = None, h_prev=None):
-        self.vocab = text_vocab(text, vocab)
-        self.model = model if model is not None else warmed_up_rnn(self.vocab, text)
-        check_model_vocab(self.model, self.vocab, text, kind=RNN)
-        self.text = text
-        self.inputs = self.vocab.encode(text[:-1])                  # (T,)
-        self.targets = self.vocab.encode(text[1:])                  # (T,)
-        self.T = T = len(self.inputs)
+                 vocab: Vocab | None = None, h_prev: np.ndarray | None = None):
+        super().__init__(model, text, vocab, h_prev)
 
+    # the names this widget's buttons had before every stepper shared one set
+    @property
+    def back_button(self) -> widgets.Button:
+        """The same button as ``prev_button`` (one step further back, to t - 1)."""
+        return self.prev_button
+
+    @property
+    def forward_button(self) -> widgets.Button:
+        """The same button as ``next_button`` (one step towards t = T)."""
+        return self.next_button
+
+    def _default_model(self, vocab: Vocab, text: str) -> RNN:
+        return warmed_up_rnn(vocab, text)
+
+    def _run(self, h_prev: np.ndarray | None) -> None:
         # the library does the whole backward pass; the widget only reads it out
-        self.cache = self.model.forward(self.inputs, h_prev)
+        super()._run(h_prev)                                        # cache = model.forward
         back = self.model.backward(self.cache, self.targets, trace=True)
         self.trace, self.grads, self.dh_prev = back.trace, back.grads, back.dh_prev
         hs = self.cache.hs[:, :, 0]                                 # (T, H)
@@ -84,12 +99,7 @@ class BackwardStepper(widgets.VBox):
         self._vmax_dWhy = float(np.abs(self._dWhy_running).max())
         self._vmax_dWhh = float(np.abs(self._dWhh_running).max())
 
-        # backwards is the direction of travel here, so "back" is the primary button
-        self.steps = StepControls(T, value=T, prev_label="◀ back to t−1", primary="prev",
-                                  prev_width="130px")
-        self.slider = self.steps.slider
-        self.back_button, self.forward_button = self.steps.prev_button, self.steps.next_button
-        self.readout = widgets.HTML()
+    def _build(self) -> list[widgets.Widget]:
         H, V = self.model.hidden_size, self.model.vocab_size
         self.columns_view = FigureView((1.3 * 7 + 0.6, 0.42 * max(H, V) + 1.9), 1, 7,
                                        layout="constrained")
@@ -97,18 +107,11 @@ class BackwardStepper(widgets.VBox):
                                       gridspec_kw={"width_ratios": [1, 1]},
                                       layout="constrained")
         self.columns_out, self.totals_out = self.columns_view.out, self.totals_view.out
-        self.slider.observe(lambda change: self._show(int(change["new"])), names="value")
-
-        super().__init__([self.steps, self.readout, self.columns_out, self.totals_out])
-        self._show(T)
+        return [self.readout, self.columns_out, self.totals_out]
 
     # ---- what one step shows -----------------------------------------------------
-    def _show(self, t: int) -> None:
-        i = t - 1                                       # arrays are 0-based, steps 1-based
+    def _set_step(self, i: int) -> None:
         tr = self.trace
-        self.t = t
-        self.input_char = self.vocab.chars[int(self.inputs[i])]
-        self.target_char = self.vocab.chars[int(self.targets[i])]
         self.dy = tr.dys[i]
         self.dh_out = tr.dh_out[i]
         self.dh_next = tr.dh_next[i]
@@ -119,12 +122,10 @@ class BackwardStepper(widgets.VBox):
         self.dh_to_prev = tr.dh_next[i - 1] if i > 0 else self.dh_prev
         self.dWhy_so_far = self._dWhy_running[i]
         self.dWhh_so_far = self._dWhh_running[i]
-        self.readout.value = self._readout_html()
-        self._draw_columns()
-        self._draw_totals()
 
-    def _draw_columns(self) -> None:
-        self.columns_view.show(self.t, self._columns_figure)
+    def _figures(self) -> list:
+        return [(self.columns_view, self._columns_figure),
+                (self.totals_view, self._totals_figure)]
 
     def _columns_figure(self):
         units = [str(k) for k in range(self.model.hidden_size)]
@@ -157,9 +158,6 @@ class BackwardStepper(widgets.VBox):
         # what changes from step to step, and the frames drawn over the cells
         return [*(a for ax in axes for a in (*ax.images, *ax.spines.values(), *ax.texts,
                                              ax.title)), title]
-
-    def _draw_totals(self) -> None:
-        self.totals_view.show(self.t, self._totals_figure)
 
     def _totals_figure(self):
         t, T = self.t, self.T

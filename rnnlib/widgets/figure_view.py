@@ -15,15 +15,22 @@ figure, so nothing else ever shows it), lays it out once, and for each view:
 The image is displayed in an ``Output`` widget, as ``plt.show()`` would, so the last view
 is kept in a notebook's widget state and in the static pages built from it; this works
 on ipywidgets 7.7 and 8 alike.
+
+:func:`figure_in` is the plain way, a new pyplot figure shown with ``plt.show()`` inside an
+Output widget, for a figure drawn once in a while (after a training run, not on every move).
 """
 from __future__ import annotations
 
 import struct
+import warnings
 import zlib
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from typing import Any
+from contextlib import contextmanager
 
 import ipywidgets as widgets
 import matplotlib as mpl
+import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import Image, display
 from matplotlib.artist import Artist
@@ -69,8 +76,9 @@ class FigureView:
     that builds its axes again for each view.
     """
 
-    def __init__(self, figsize, nrows: int = 1, ncols: int = 1, pad: float = 0.15,
-                 density: int = DENSITY, fixed_layout: bool = True, **subplots_kw):
+    def __init__(self, figsize: tuple[float, float], nrows: int = 1, ncols: int = 1,
+                 pad: float = 0.15, density: int = DENSITY, fixed_layout: bool = True,
+                 **subplots_kw: Any):
         layout = subplots_kw.pop("layout", None)
         dpi = mpl.rcParams["figure.dpi"]
         self.density = density
@@ -119,7 +127,7 @@ class FigureView:
         shown at half its pixel size and keeps the figure's size on screen."""
         return Image(data=self.png, format="png", retina=self.density == 2)
 
-    def resize(self, figsize) -> None:
+    def resize(self, figsize: tuple[float, float]) -> None:
         """Give the figure a new size (in inches) for the next view: the layout and the
         crop are found again at the next render."""
         w, h = figsize
@@ -191,3 +199,23 @@ class FigureView:
         p = self._pad
         return (slice(max(rows[0] - p, 0), rows[-1] + p + 1),
                 slice(max(cols[0] - p, 0), cols[-1] + p + 1))
+
+
+@contextmanager
+def figure_in(out: widgets.Output, *args: Any, **kwargs: Any) -> Iterator[tuple]:
+    """Draw a new figure into Output widget ``out``, replacing what it showed.
+
+    ``with figure_in(out, 1, 2, figsize=(8, 3)) as (fig, axes): ...`` (the arguments of
+    ``plt.subplots``): the figure is shown with ``plt.show()`` on leaving the block and
+    then closed.
+    """
+    with out:
+        out.clear_output(wait=True)
+        fig, axes = plt.subplots(*args, **kwargs)
+        try:
+            yield fig, axes
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message=".*non-interactive.*")
+                plt.show()
+        finally:
+            plt.close(fig)

@@ -2,7 +2,7 @@
 
     h_t = tanh(Wxh x_t + Whh h_{t-1} + bh),   h_0 = 0
 
-``HelloStepper`` shows, for the step chosen with the slider (or Prev / Next / play), the
+``HelloStepper`` shows, for the step chosen with the slider (or ◀ Prev / Next ▶ / play), the
 input and target characters, x_t, h_{t-1}, the three terms Wxh x_t, Whh h_{t-1} and bh,
 their sum and h_t, as coloured columns; below them the heatmap of every h_t with the
 current step outlined, and a table of the numbers. Shapes: V vocabulary, H hidden,
@@ -20,8 +20,8 @@ from .._style import MONO
 from ..rnn import RNN
 from ..vocab import Vocab
 from ..plots.activations import set_columns
-from . import StepControls, check_model_vocab, text_vocab
 from .figure_view import FigureView
+from .stepper import Stepper
 
 
 def readable_rnn(vocab_size: int, hidden_size: int = 6, seed: int = 0) -> RNN:
@@ -39,67 +39,44 @@ def readable_rnn(vocab_size: int, hidden_size: int = 6, seed: int = 0) -> RNN:
     return model
 
 
-PLAY_INTERVAL_MS = 1000    # one step a second while play runs
-
-
-class HelloStepper(widgets.VBox):
+class HelloStepper(Stepper):
     """Walk through h_t = tanh(Wxh x_t + Whh h_{t-1} + bh) over ``text``, step by step.
 
     ``HelloStepper()`` uses "hello" (inputs h, e, l, l; targets e, l, l, o) and a small
     seeded model from :func:`readable_rnn`. Pass ``model`` (an RNN) and ``text``, and
-    ``vocab`` when the model was built for a vocabulary other than ``Vocab.from_text(text)``.
+    ``vocab`` when the model was built for a vocabulary other than ``Vocab.from_text(text)``;
+    ``h_prev`` (H, 1) is h_0 (None: zeros).
 
-    After each step the numbers shown are kept as attributes: ``t`` (1..T), ``input_char``,
-    ``target_char``, ``x_t`` (V, 1), ``h_prev``, ``Wxh_x``, ``Whh_h``, ``bh``, ``a_t`` (the
-    sum before tanh) and ``h_t`` (all (H, 1)); ``hs`` (T, H) holds every h_t.
+    The controls are those of every stepper (:class:`~rnnlib.widgets.stepper.Stepper`):
+    ``play``, ``prev_button``, ``slider``, ``next_button``. After each step the numbers
+    shown are kept as attributes: ``t`` (1..T), ``input_char``, ``target_char``, ``x_t``
+    (V, 1), ``h_prev``, ``Wxh_x``, ``Whh_h``, ``bh``, ``a_t`` (the sum before tanh) and
+    ``h_t`` (all (H, 1)); ``hs`` (T, H) holds every h_t.
     """
+    kind = RNN
 
     def __init__(self, model: RNN | None = None, text: str = "hello",
-                 vocab: Vocab | None = None, h_prev=None):
-        self.vocab = text_vocab(text, vocab)
-        self.model = model if model is not None else readable_rnn(len(self.vocab))
-        check_model_vocab(self.model, self.vocab, text, kind=RNN)
-        self.text = text
-        self.inputs = self.vocab.encode(text[:-1])             # (T,)
-        self.targets = self.vocab.encode(text[1:])             # (T,)
-        self.cache = self.model.forward(self.inputs, h_prev)   # the library's forward pass
-        self.hs = self.cache.hs[:, :, 0]                       # (T, H)
-        self.T = T = len(self.inputs)
+                 vocab: Vocab | None = None, h_prev: np.ndarray | None = None):
+        super().__init__(model, text, vocab, h_prev)
 
-        self.steps = StepControls(T, description="t", prev_label="◀ Prev",
-                                  next_label="Next ▶", primary=None, prev_width="90px",
-                                  next_width="90px")
-        self.slider = self.steps.slider
-        self.prev_button, self.next_button = self.steps.prev_button, self.steps.next_button
-        # a step answers in tens of milliseconds, so play moves at the pace of reading
-        self.play = widgets.Play(value=1, min=1, max=T, step=1, interval=PLAY_INTERVAL_MS,
-                                 description="play")
-        widgets.jslink((self.play, "value"), (self.slider, "value"))
-        self.readout = widgets.HTML()
-        H = self.model.hidden_size
-        self.columns_view = FigureView((1.3 * 7 + 1.6, 0.42 * max(H, self.model.vocab_size) + 1.3))
+    def _default_model(self, vocab: Vocab, text: str) -> RNN:
+        return readable_rnn(len(vocab))
+
+    def _run(self, h_prev: np.ndarray | None) -> None:
+        super()._run(h_prev)                                    # cache = model.forward
+        self.hs = self.cache.hs[:, :, 0]                        # (T, H)
+
+    def _build(self) -> list[widgets.Widget]:
+        H, V, T = self.model.hidden_size, self.model.vocab_size, self.T
+        self.columns_view = FigureView((1.3 * 7 + 1.6, 0.42 * max(H, V) + 1.3))
         self.heatmap_view = FigureView((max(4.0, 0.5 * T + 2.2), max(2.6, 0.3 * H + 1.4)))
         self.columns_out, self.heatmap_out = self.columns_view.out, self.heatmap_view.out
         self._outline = None
-        self.slider.observe(self._on_slider, names="value")
-
-        controls = widgets.HBox([self.play, self.steps])
-        super().__init__([controls, self.columns_out,
-                          widgets.HBox([self.heatmap_out, self.readout])])
-        self._show(1)
-
-    # ---- events ------------------------------------------------------------------
-    def _on_slider(self, change) -> None:
-        self._show(int(change["new"]))
+        return [self.columns_out, widgets.HBox([self.heatmap_out, self.readout])]
 
     # ---- what one step shows -----------------------------------------------------
-    def _show(self, t: int) -> None:
+    def _set_step(self, i: int) -> None:
         P = self.model.params
-        i = t - 1                                   # arrays are 0-based, steps 1-based
-        ix = int(self.inputs[i])
-        self.t = t
-        self.input_char = self.vocab.chars[ix]
-        self.target_char = self.vocab.chars[int(self.targets[i])]
         self.x_t = self.cache.xs[i]                             # (V, 1) one-hot
         self.h_prev = self.cache.h_prev if i == 0 else self.cache.hs[i - 1]
         # the three terms of the sum, read off the parameters for display
@@ -108,12 +85,10 @@ class HelloStepper(widgets.VBox):
         self.bh = P["bh"]
         self.a_t = self.Wxh_x + self.Whh_h + self.bh
         self.h_t = self.cache.hs[i]                             # from the library's pass
-        self._draw_columns()
-        self._draw_heatmap()
-        self.readout.value = self._readout_html()
 
-    def _draw_columns(self) -> None:
-        self.columns_view.show(self.t, self._columns_figure)
+    def _figures(self) -> list:
+        return [(self.columns_view, self._columns_figure),
+                (self.heatmap_view, self._heatmap_figure)]
 
     def _columns_figure(self):
         H = self.model.hidden_size
@@ -140,9 +115,6 @@ class HelloStepper(widgets.VBox):
         # what changes from step to step, and the cell outlines drawn over the cells
         return [*ax.images, *ax.patches, *(t for t in ax.texts if t.get_gid() == "value"),
                 ax.title]
-
-    def _draw_heatmap(self) -> None:
-        self.heatmap_view.show(self.t, self._heatmap_figure)
 
     def _heatmap_figure(self):
         ax = self.heatmap_view.axes

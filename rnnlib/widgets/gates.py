@@ -8,6 +8,10 @@ f and c_{t-1} (what is kept), i and g (what is written), c_t, o and h_t, with th
 a fixed 0..1 scale and g, h on -1..1 (c on a symmetric scale wide enough for every step),
 and below them the prediction p_t against the target. All numbers come from
 ``LSTM.forward``; shapes: V vocabulary, H hidden, T = len(text) - 1 steps.
+
+``GatedStepper`` is what GateStepper and GRUStepper (in :mod:`rnnlib.widgets.gru`) share
+on top of :class:`~rnnlib.widgets.stepper.Stepper`: a figure of gate columns, the
+prediction and a readout that says whether it is right.
 """
 from __future__ import annotations
 
@@ -18,10 +22,11 @@ import numpy as np
 
 from .. import plots
 from ..lstm import LSTM
+from ..model import CharModel
 from ..vocab import Vocab
 from ..plots.activations import set_column
-from . import StepControls, check_model_vocab, text_vocab, warm_up
 from .figure_view import FigureView
+from .stepper import Stepper, warm_up
 
 
 def trained_lstm(vocab: Vocab, text: str, hidden_size: int = 6, seed: int = 0,
@@ -32,65 +37,51 @@ def trained_lstm(vocab: Vocab, text: str, hidden_size: int = 6, seed: int = 0,
     return warm_up(LSTM(len(vocab), hidden_size, seed=seed), vocab, text, iterations)
 
 
-class GatedStepper(widgets.VBox):
-    """What the gate step-throughs share: ``text`` run through a gated model once, a step
-    slider, a readout, one kept figure of H-cell columns per step and the prediction p_t.
+class GatedStepper(Stepper):
+    """What the gate step-throughs share: ``text`` run through a gated model once, one
+    figure of H-cell columns per step, the prediction p_t against the target, and a
+    readout that says whether the prediction is right.
 
     A subclass names its model class (``kind``), how to train a default one
-    (``_trained``), the arrays of step k (``_set_step``), its columns and legend, and the
-    gate summary of its readout.
+    (``_default_model``), the gates and states of step k (``_set_gates``), its columns
+    (``_columns``), their legend and the gate summary of its readout (``_gate_summary``).
     """
-    kind: type = object
     n_columns = 1
     column_width = 1.5
     legend = ""
 
-    def __init__(self, model=None, text: str = "hello", vocab: Vocab | None = None):
-        self.vocab = text_vocab(text, vocab)
-        self.model = model if model is not None else self._trained(self.vocab, text)
-        check_model_vocab(self.model, self.vocab, text, kind=self.kind)
-        self.text = text
-        self.inputs = self.vocab.encode(text[:-1])
-        self.targets = self.vocab.encode(text[1:])
-        self.T = T = len(self.inputs)
-        self.cache = self.model.forward(self.inputs)
+    def __init__(self, model: CharModel | None = None, text: str = "hello",
+                 vocab: Vocab | None = None):
+        super().__init__(model, text, vocab)
 
-        self.steps = StepControls(T)
-        self.slider = self.steps.slider
-        self.prev_button, self.next_button = self.steps.prev_button, self.steps.next_button
-        self.readout = widgets.HTML()
+    def _set_gates(self, k: int) -> None:
+        """Keep the gates and states of step t = k + 1 as attributes."""
+        raise NotImplementedError(self._missing("_set_gates"))
+
+    def _columns(self) -> list:
+        """The columns of step t: (array (H, 1), title, lowest, highest value shown)."""
+        raise NotImplementedError(self._missing("_columns"))
+
+    def _gate_summary(self) -> str:
+        """One line of HTML about the gates of step t, for the readout."""
+        raise NotImplementedError(self._missing("_gate_summary"))
+
+    def _build(self) -> list[widgets.Widget]:
         H = self.model.hidden_size
         self.gates_view = FigureView((self.column_width * self.n_columns + 0.8, 0.42 * H + 1.6),
                                      1, self.n_columns, layout="constrained")
         self.pred_view = FigureView((4.5, 2.4), layout="constrained")
         self.gates_out, self.pred_out = self.gates_view.out, self.pred_view.out
-        self.slider.observe(lambda change: self._show(int(change["new"])), names="value")
-        super().__init__([self.steps, self.readout, self.gates_out, self.pred_out])
-        self._show(1)
-
-    def _trained(self, vocab: Vocab, text: str):
-        raise NotImplementedError
+        return [self.readout, self.gates_out, self.pred_out]
 
     def _set_step(self, k: int) -> None:
-        raise NotImplementedError
-
-    def _columns(self) -> list:
-        raise NotImplementedError
-
-    def _gate_summary(self) -> str:
-        raise NotImplementedError
-
-    def _show(self, t: int) -> None:
-        k = t - 1                                       # arrays are 0-based, steps 1-based
-        self.t = t
-        self.input_char = self.vocab.chars[int(self.inputs[k])]
-        self.target_char = self.vocab.chars[int(self.targets[k])]
-        self._set_step(k)
+        self._set_gates(k)
         self.p = self.cache.ps[k]
         self.predicted_char = self.vocab.chars[int(self.p[:, 0].argmax())]
-        self.readout.value = self._readout_html()
-        self.gates_view.show(self.t, self._gates_figure)
-        self.pred_view.show(self.t, self._prediction_figure)
+
+    def _figures(self) -> list:
+        return [(self.gates_view, self._gates_figure),
+                (self.pred_view, self._prediction_figure)]
 
     def _gates_figure(self):
         units = [str(u) for u in range(self.model.hidden_size)]
@@ -131,6 +122,8 @@ class GateStepper(GatedStepper):
     ``GateStepper()`` uses "hello" and :func:`trained_lstm`. Pass ``model`` (an LSTM) and
     ``text``, and ``vocab`` when the model was built for another vocabulary.
 
+    The controls are those of every stepper (:class:`~rnnlib.widgets.stepper.Stepper`):
+    ``play``, ``prev_button``, ``slider``, ``next_button``.
     Attributes for the step shown: ``t`` (1..T), ``input_char``, ``target_char``,
     ``i``, ``f``, ``o``, ``g``, ``c_prev``, ``c``, ``h`` (all (H, 1)), ``p`` (V, 1),
     ``predicted_char``; ``cache`` is the whole forward pass.
@@ -143,10 +136,10 @@ class GateStepper(GatedStepper):
                  vocab: Vocab | None = None):
         super().__init__(model, text, vocab)
 
-    def _trained(self, vocab: Vocab, text: str) -> LSTM:
+    def _default_model(self, vocab: Vocab, text: str) -> LSTM:
         return trained_lstm(vocab, text)
 
-    def _set_step(self, k: int) -> None:
+    def _set_gates(self, k: int) -> None:
         cache = self.cache
         self.i, self.f, self.o, self.g = (getattr(cache, n)[k] for n in "ifog")
         self.c_prev = cache.c[k - 1] if k > 0 else cache.c_prev

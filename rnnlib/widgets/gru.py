@@ -17,8 +17,8 @@ import numpy as np
 
 from ..gru import GRU
 from ..vocab import Vocab
-from . import warm_up
 from .gates import GatedStepper
+from .stepper import warm_up
 
 
 def trained_gru(vocab: Vocab, text: str, hidden_size: int = 6, seed: int = 0,
@@ -35,6 +35,8 @@ class GRUStepper(GatedStepper):
     ``GRUStepper()`` uses "hello" and :func:`trained_gru`. Pass ``model`` (a GRU) and
     ``text``, and ``vocab`` when the model was built for another vocabulary.
 
+    The controls are those of every stepper (:class:`~rnnlib.widgets.stepper.Stepper`):
+    ``play``, ``prev_button``, ``slider``, ``next_button``.
     Attributes for the step shown: ``t`` (1..T), ``input_char``, ``target_char``,
     ``r``, ``z``, ``n``, ``h_prev``, ``h`` (all (H, 1)), ``p`` (V, 1), ``predicted_char``;
     ``cache`` is the whole forward pass.
@@ -47,10 +49,10 @@ class GRUStepper(GatedStepper):
                  vocab: Vocab | None = None):
         super().__init__(model, text, vocab)
 
-    def _trained(self, vocab: Vocab, text: str) -> GRU:
+    def _default_model(self, vocab: Vocab, text: str) -> GRU:
         return trained_gru(vocab, text)
 
-    def _set_step(self, k: int) -> None:
+    def _set_gates(self, k: int) -> None:
         cache = self.cache
         self.r, self.z, self.n = cache.r[k], cache.z[k], cache.n[k]
         self.h_prev = cache.h[k - 1] if k > 0 else cache.h_prev

@@ -11,14 +11,16 @@ Shapes: T time steps (tokens or characters), H hidden units, C classes.
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable, Sequence
 
 import ipywidgets as widgets
 import numpy as np
 from matplotlib import colormaps, colors
+from numpy.typing import ArrayLike
 
 from .. import plots
 from .._style import MONO
-from ..classify import one_hot_tokens
+from ..classify import RNNClassifier, one_hot_tokens
 from .figure_view import FigureView
 
 
@@ -31,7 +33,8 @@ class SequenceProbe(widgets.VBox):
     ``p`` (C,) after the last token, ``prediction`` (class id) and ``readout`` (HTML).
     """
 
-    def __init__(self, model, token_names, class_names=None, start=()):
+    def __init__(self, model: RNNClassifier, token_names: Sequence[str],
+                 class_names: Sequence[str] | None = None, start: Iterable[str | int] = ()):
         self.model = model
         self.token_names = [str(t) for t in token_names]
         if model.input_size != len(self.token_names):
@@ -126,7 +129,7 @@ def _background(value: float, cmap, norm) -> str:
     return f"#{int(r * 255):02x}{int(g * 255):02x}{int(b * 255):02x}"
 
 
-def coloured_text_html(text: str, values) -> str:
+def coloured_text_html(text: str, values: ArrayLike) -> str:
     """HTML with one span per character, its background coloured by values (T,) in -1..1."""
     cmap, norm = colormaps["RdBu_r"], colors.Normalize(-1, 1)
     values = np.asarray(values, dtype=float)
@@ -164,7 +167,8 @@ class NeuronText(widgets.VBox):
     units come first in the list. Attributes: ``unit``, ``values`` (T,) and ``html``.
     """
 
-    def __init__(self, text: str, hs, notes: dict | None = None, unit: int | None = None):
+    def __init__(self, text: str, hs: ArrayLike, notes: dict | None = None,
+                 unit: int | None = None):
         h = np.asarray(hs, dtype=float)
         if h.ndim == 3:
             h = h[:, :, 0]

@@ -21,7 +21,7 @@ from .._style import HIGHLIGHT, MONO
 from ..optim import Adagrad
 from ..rnn import RNN
 from ..vocab import Vocab
-from . import text_vocab, check_model_vocab
+from .checks import check_model_vocab, text_vocab
 from .figure_view import FigureView
 
 STEP_CHOICES = (1, 5, 20, 100)

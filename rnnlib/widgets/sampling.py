@@ -18,9 +18,10 @@ from .. import plots
 from .._checks import positive_float
 from .._style import ERROR, HIGHLIGHT, MONO, MUTED_TEXT, PANEL
 from ..functional import softmax
+from ..model import CharModel
 from ..sampling import prime, sample_text
 from ..vocab import Vocab
-from . import check_model_vocab
+from .checks import check_model_vocab
 from .figure_view import FigureView
 
 TAU_MIN, TAU_MAX = 0.1, 3.0
@@ -39,7 +40,7 @@ class SamplingExplorer(widgets.VBox):
     and ``error`` (a message, or None).
     """
 
-    def __init__(self, model, vocab: Vocab, prefix: str = "The ", length: int = 200,
+    def __init__(self, model: CharModel, vocab: Vocab, prefix: str = "The ", length: int = 200,
                  temperature: float = 1.0, greedy: bool = False, seed: int = 0):
         check_model_vocab(model, vocab)
         if isinstance(length, bool) or not isinstance(length, (int, np.integer)) \
@@ -109,7 +110,8 @@ class SamplingExplorer(widgets.VBox):
         except ValueError as err:
             self.error = str(err)
             self.text = self.continuation = self.p_first = None
-            self.text_html.value = (f'<p style="{ERROR};padding:4px 8px">{html.escape(self.error, quote=False)}</p>')
+            message = html.escape(self.error, quote=False)
+            self.text_html.value = f'<p style="{ERROR};padding:4px 8px">{message}</p>'
             self.plot_out.clear_output()
             return
         self.error = None

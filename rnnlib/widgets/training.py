@@ -18,7 +18,7 @@ from matplotlib.transforms import ScaledTranslation
 from .. import metrics, plots
 from .._style import ERROR, MONO, PANEL
 from ..train import Progress, Trainer, TrainingDiverged
-from . import figure_in
+from .figure_view import figure_in
 
 _SAMPLE_STYLE = (f"font-family:{MONO};white-space:pre-wrap;{PANEL};"
                  f"padding:6px 8px;margin:2px 0;line-height:1.35")
