@@ -68,12 +68,12 @@ def test_dh_next_is_zero_at_the_last_step_and_the_sum_is_complete_at_the_first()
     assert not np.any(w.dh_next)                     # nothing comes back from after step T
     assert "dh_next‖ = 0 (t = T" in w.readout.value
     while w.t > 1:
-        w.back_button.click()
-    assert w.back_button.disabled and not w.forward_button.disabled
+        w.prev_button.click()
+    assert w.prev_button.disabled and not w.next_button.disabled
     np.testing.assert_allclose(w.dWhy_so_far, w.grads["Why"], rtol=1e-12)
     np.testing.assert_allclose(w.dWhh_so_far, w.grads["Whh"], rtol=1e-12)
     np.testing.assert_allclose(w.dh_to_prev, w.dh_prev)
-    w.forward_button.click()
+    w.next_button.click()
     assert w.t == 2
 
 

@@ -93,11 +93,6 @@ def test_play_walks_the_steps_in_the_direction_of_the_pass(make, start, order, h
     assert w.play.value == 2 and w.t == order[1]
 
 
-def test_the_backward_steppers_earlier_button_names_are_its_prev_and_next_buttons():
-    w = BackwardStepper()
-    assert w.back_button is w.prev_button and w.forward_button is w.next_button
-
-
 def test_the_controls_refuse_a_sequence_without_steps():
     with pytest.raises(ValueError, match="T = 0.*at least 2 characters"):
         StepControls(0)

@@ -67,17 +67,6 @@ class BackwardStepper(Stepper):
                  vocab: Vocab | None = None, h_prev: np.ndarray | None = None):
         super().__init__(model, text, vocab, h_prev)
 
-    # the names this widget's buttons had before every stepper shared one set
-    @property
-    def back_button(self) -> widgets.Button:
-        """The same button as ``prev_button`` (one step further back, to t - 1)."""
-        return self.prev_button
-
-    @property
-    def forward_button(self) -> widgets.Button:
-        """The same button as ``next_button`` (one step towards t = T)."""
-        return self.next_button
-
     def _default_model(self, vocab: Vocab, text: str) -> RNN:
         return warmed_up_rnn(vocab, text)
 
