@@ -6,7 +6,7 @@
 Shapes: F = features per time step, H = hidden size, C = classes, T = time steps,
 N = batch (sequences side by side as columns). Inputs are dense feature columns x_t (F, N),
 stored as X (T, F, N); one-hot tokens are the special case F = number of tokens. Labels
-are ints (N,). Many tutorials lay a batch out as (N, T, F) with row vectors and X W:
+are ints (N,); h_t is (H, N) and the class scores y and p are (C, N). Many tutorials lay a batch out as (N, T, F) with row vectors and X W:
 :func:`from_batch_first` and :func:`to_batch_first` convert, and W_row = W_col^T.
 
 The hidden layer is the step pair of :mod:`rnnlib.rnn` (``rnn_step_forward`` /

@@ -1,7 +1,7 @@
 """The GRU: a gated character model whose new state mixes the old one with a candidate.
 
 Shapes: V = vocab size, H = hidden size, T = time steps, N = batch (sequences as columns).
-Inputs and targets are int arrays (T,) or (T, N); the state is one array h of shape (H, N),
+Inputs and targets are int arrays (T,) or (T, N), x_t the one-hot column (V, N); the state is one array h of shape (H, N),
 as for :class:`rnnlib.RNN`, so ``Trainer``, ``sample``, ``prime`` and ``check_model`` use it
 unchanged. The gate blocks follow ``torch.nn.GRU``: rows 0:H are r (reset), H:2H are z
 (update), 2H:3H are n (candidate), and there are two biases, ``bx`` and ``bh``, as torch's
@@ -110,8 +110,15 @@ class GRUCache(NamedTuple):
     ps: np.ndarray       # (T, V, N): softmax probabilities
     logps: np.ndarray    # (T, V, N): log p, exact even where p underflows to 0
 
-    hs = property(lambda self: self.h, doc="h_t, (T, H, N): RNNCache's name, for plots.")
-    h_last = property(lambda self: self.h[-1], doc="h_T, shape (H, N).")
+    @property
+    def hs(self) -> np.ndarray:
+        """h_t, (T, H, N): RNNCache's name, for plots."""
+        return self.h
+
+    @property
+    def h_last(self) -> np.ndarray:
+        """h_T, shape (H, N)."""
+        return self.h[-1]
 
     @property
     def xs(self) -> np.ndarray:

@@ -122,9 +122,20 @@ class LSTMCache(NamedTuple):
     ps: np.ndarray       # (T, V, N): softmax probabilities
     logps: np.ndarray    # (T, V, N): log p, exact even where p underflows to 0
 
-    hs = property(lambda self: self.h, doc="h_t, (T, H, N): RNNCache's name, for plots.")
-    h_last = property(lambda self: self.h[-1], doc="h_T, shape (H, N).")
-    c_last = property(lambda self: self.c[-1], doc="c_T, shape (H, N).")
+    @property
+    def hs(self) -> np.ndarray:
+        """h_t, (T, H, N): RNNCache's name, for plots."""
+        return self.h
+
+    @property
+    def h_last(self) -> np.ndarray:
+        """h_T, shape (H, N)."""
+        return self.h[-1]
+
+    @property
+    def c_last(self) -> np.ndarray:
+        """c_T, shape (H, N)."""
+        return self.c[-1]
 
     @property
     def xs(self) -> np.ndarray:

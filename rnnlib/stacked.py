@@ -45,10 +45,15 @@ class StackedCache(NamedTuple):
     ps: np.ndarray           # (T, V, N): softmax probabilities
     logps: np.ndarray        # (T, V, N): log p
 
-    hs = property(lambda self: self.hs_by_layer[-1],
-                  doc="h_t of the top layer, (T, H, N): RNNCache's name, for plots.")
-    h_last = property(lambda self: self.hs_by_layer[:, -1],
-                      doc="h_T of every layer, (L, H, N): the state for the next chunk.")
+    @property
+    def hs(self) -> np.ndarray:
+        """h_t of the top layer, (T, H, N): RNNCache's name, for plots."""
+        return self.hs_by_layer[-1]
+
+    @property
+    def h_last(self) -> np.ndarray:
+        """h_T of every layer, (L, H, N): the state for the next chunk."""
+        return self.hs_by_layer[:, -1]
 
     @property
     def xs(self) -> np.ndarray:
