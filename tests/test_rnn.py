@@ -72,27 +72,6 @@ def test_batch_is_the_mean_of_separate_runs():
     np.testing.assert_allclose(h_last, np.hstack([r[2] for r in runs]), rtol=1e-12)
 
 
-@pytest.mark.parametrize("columns", [1, 4, 6, 1024])
-def test_loss_and_grads_is_forward_loss_and_backward(monkeypatch, columns):
-    """The fused loss_and_grads gives the numbers of forward, loss and backward, however the
-    output layer's blocks of time steps fall (one step, two, an uneven last block, all)."""
-    monkeypatch.setattr(rnnlib.rnn, "_OUTPUT_COLUMNS", columns)
-    rng = np.random.default_rng(10)
-    V, H, T, N = 7, 5, 7, 2
-    m = random_rnn(V, H, 10, scale=0.8)
-    inputs, targets = rng.integers(0, V, (T, N)), rng.integers(0, V, (T, N))
-    h0 = rng.standard_normal((H, N)) * 0.5
-    loss, grads, h_last = m.loss_and_grads(inputs, targets, h0)
-    cache = m.forward(inputs, h0)
-    back = m.backward(cache, targets)
-    assert loss == pytest.approx(m.loss(cache, targets), rel=1e-13)
-    assert list(grads) == list(m.params)
-    for k in grads:
-        assert grads[k].shape == m.params[k].shape
-        np.testing.assert_allclose(grads[k], back.grads[k], rtol=1e-12, atol=1e-15, err_msg=k)
-    np.testing.assert_array_equal(h_last, cache.h_last)
-
-
 def test_characters_never_seen_get_no_input_gradient():
     """dWxh has a non-zero column only for characters in the inputs; each is the sum of
     dh_raw over the steps where that character came in."""
