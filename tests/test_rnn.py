@@ -278,3 +278,28 @@ def test_a_step_size_that_is_not_a_positive_number_is_a_clear_error(eps):
     with pytest.raises(TypeError, match=r"eps must be a small positive number such as 1e-5, "
                                         r"got 'small'"):
         rnnlib.check_model(m, [0, 1, 2], [1, 2, 3], eps="small")
+
+
+class ByGradientForgetsTheTarget(rnnlib.RNN):
+    """A learner's backward with one slip: dby sums p_t instead of p_t - onehot(target_t)."""
+
+    def backward(self, cache, targets, trace=False):
+        back = super().backward(cache, targets, trace)
+        N = cache.ps.shape[-1]
+        back.grads["by"] = cache.ps.sum(axis=(0, 2))[:, None] / N      # the slip
+        return back
+
+
+def test_check_model_checks_an_overridden_backward_and_finds_its_slip():
+    """check_model goes through loss_and_grads, i.e. forward, loss and the model's own
+    backward: a subclass that overrides only backward with a slip fails on exactly the
+    parameter it breaks, and the same model without the slip passes."""
+    rng = np.random.default_rng(12)
+    V, H, T, N = 5, 4, 6, 2
+    slipped, right = ByGradientForgetsTheTarget(V, H, seed=0), random_rnn(V, H, 12)
+    slipped.params = {k: v.copy() for k, v in right.params.items()}
+    inputs, targets = rng.integers(0, V, (T, N)), rng.integers(0, V, (T, N))
+    errors = rnnlib.check_model(slipped, inputs, targets)
+    assert errors["by"] > 1e-2
+    assert all(errors[k] < 1e-7 for k in ("Wxh", "Whh", "Why", "bh")), errors
+    assert all(err < 1e-7 for err in rnnlib.check_model(right, inputs, targets).values())
