@@ -47,8 +47,11 @@ from ._checks import index_array, targets_array
 from .lstm import LSTM
 from .rnn import RNN
 
-# a model whose class overrides none of these computes what the fused code computes
-_PLAIN_METHODS = ("forward", "backward", "loss", "loss_and_grads")
+# the methods whose numbers the fused code reproduces, as rnnlib defines them; a model whose
+# methods are these (not a subclass's override, nor one patched in later) may be fused
+_PLAIN = {base: {name: getattr(base, name) for name in ("forward", "backward", "loss",
+                                                        "loss_and_grads")}
+          for base in (RNN, LSTM)}
 
 # the output layer runs on about this many columns at a time: a (V, 1024) block of float32
 # logits is ~400 KB, small enough to stay in the processor's cache while it becomes p and dy
@@ -59,15 +62,16 @@ def fused_model(model: Any) -> type | None:
     """RNN or LSTM if ``model`` computes what that class computes, so the fused code may
     stand in for it; None otherwise.
 
-    A subclass that overrides ``forward``, ``backward``, ``loss`` or ``loss_and_grads`` (or an
-    instance given one of them) computes something of its own: a learner's ``backward``,
-    say. Such a model gets None, and :func:`loss_and_grads` calls its own code.
+    A subclass that overrides ``forward``, ``backward``, ``loss`` or ``loss_and_grads``, an
+    instance given one of them, or a class whose method was replaced after import computes
+    something of its own: a learner's ``backward``, say. Such a model gets None, and
+    :func:`loss_and_grads` calls its own code.
     """
-    for base in (RNN, LSTM):
+    for base, methods in _PLAIN.items():
         if isinstance(model, base):
-            own = [name for name in _PLAIN_METHODS
-                   if name in vars(model) or getattr(type(model), name) is not getattr(base, name)]
-            return None if own else base
+            same = all(getattr(getattr(model, name), "__func__", None) is f
+                       for name, f in methods.items())
+            return base if same else None
     return None
 
 
@@ -227,10 +231,10 @@ def _rnn_one_sequence(P: dict, ix: np.ndarray, tg: np.ndarray, h0: np.ndarray):
     z += P["by"][:, 0]
     z -= z.max(axis=1, keepdims=True)                          # z = y - max y
     at = np.arange(0, T * V, V) + tg                           # each target in z.flat
-    loss = -float(z.ravel()[at].sum())                         # -z[target] ...
+    z_target = z.ravel()[at].sum()
     dy = np.exp(z, out=z)
     total = dy.sum(axis=1, keepdims=True)
-    loss += float(np.log(total).sum())                         # ... + log sum exp z
+    loss = float(np.log(total).sum() - z_target)               # log sum exp z - z[target]
     dy /= total                                                # p
     dy.ravel()[at] -= 1                                        # dy = p - onehot(target)
     dh = np.dot(dy, Why)                                       # (T, H): Why^T dy_t

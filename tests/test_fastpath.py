@@ -195,6 +195,17 @@ def test_only_models_that_compute_the_plain_numbers_are_fused():
     assert fastpath.fused_model(patched) is None
     assert fastpath.fused_model(rnnlib.GRU(4, 3)) is None
     assert fastpath.fused_model(rnnlib.StackedRNN(4, 3, 2)) is None
+    assert fastpath.fused_model(object()) is None
+
+
+def test_a_backward_patched_into_the_class_is_noticed(monkeypatch):
+    """A notebook may replace rnnlib.RNN.backward itself: from then on every RNN goes through
+    its own code, and back to the fused code when the original returns."""
+    m = rnnlib.RNN(4, 3)
+    monkeypatch.setattr(rnnlib.RNN, "backward", OwnBackward.backward)
+    assert fastpath.fused_model(m) is None
+    monkeypatch.undo()
+    assert fastpath.fused_model(m) is rnnlib.RNN
 
 
 def test_a_model_with_its_own_backward_gets_its_own_numbers():
