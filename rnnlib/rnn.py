@@ -116,7 +116,7 @@ class RNN(CharModel):
     biases): Wxh (H, V), Whh (H, H), Why (V, H), bh (H, 1), by (V, 1)."""
 
     def __init__(self, vocab_size: int, hidden_size: int, seed: int | None = None,
-                 dtype: DTypeLike = np.float64):
+                 dtype: DTypeLike = np.float64) -> None:
         V = positive_int("vocab_size", vocab_size)
         H = positive_int("hidden_size", hidden_size)
         self.params: dict[str, np.ndarray] = init_params(

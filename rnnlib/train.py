@@ -112,7 +112,7 @@ class TrainConfig:
 MODELS: dict[str, Callable] = {"rnn": RNN, "lstm": LSTM, "gru": GRU}
 
 
-def build_model(config: TrainConfig, vocab_size: int):
+def build_model(config: TrainConfig, vocab_size: int) -> RNN | LSTM | GRU | StackedRNN:
     """The model a config asks for: RNN, LSTM or GRU, or a StackedRNN if num_layers > 1."""
     cfg = config
     if cfg.num_layers > 1:
@@ -156,7 +156,7 @@ class Trainer:
     """
 
     def __init__(self, text: str, config: TrainConfig | None = None,
-                 vocab: Vocab | None = None):
+                 vocab: Vocab | None = None) -> None:
         self.config = cfg = dataclasses.replace(config or TrainConfig()).validate()
         if not isinstance(text, str):
             raise TypeError(f"text must be a str, got {type(text).__name__}.")
