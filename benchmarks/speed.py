@@ -6,7 +6,9 @@
 
 Work measured, all on the python_docs corpus with hidden size H = 100 and seq_length 25:
 one training iteration is forward, backward, clipping and Adagrad, counted in characters
-of training text per second (T * N per iteration). The reference is min-char-rnn's own
+of training text per second (T * N per iteration). Trainer computes each chunk with
+rnnlib.fastpath; the "plain path" row trains with TrainConfig(fast_path=False), the
+step-by-step code of rnn.py, for comparison. The reference is min-char-rnn's own
 loop, rnnlib/reference.py (the one the tests compare against): lossFun with np.dot, Python
 lists of indices, dense one-hot vectors, a softmax with two exps, clipping with np.clip
 and Adagrad by hand, float64, N = 1. Every rate is the best of several rounds, because
@@ -94,9 +96,9 @@ def reference_trainer(text: str, vocab: rnnlib.Vocab, block: int = 8):
     return run
 
 
-def rnnlib_trainer(text: str, N: int, dtype: str, threads: int = 1):
+def rnnlib_trainer(text: str, N: int, dtype: str, threads: int = 1, fast_path: bool = True):
     cfg = TrainConfig(hidden_size=H, seq_length=T, batch_size=N, dtype=dtype, sample_every=0,
-                      threads=threads)
+                      threads=threads, fast_path=fast_path)
     tr = Trainer(text, cfg)
     block = max(1, 64 // N)          # a few ms of work per call, as a notebook would train
 
@@ -133,7 +135,7 @@ def peak_run(dtype, n: int = 2048):
 def breakdown(V: int, N: int, dtype, seconds: float, repeats: int) -> dict:
     """Milliseconds per training iteration spent in the pieces that dominate, timed alone
     at the sizes one iteration uses: the output layer's three products (done on blocks of
-    columns, as RNN.loss_and_grads does), dWhh's product over all T steps, the 2T products
+    columns, as rnnlib.fastpath does), dWhh's product over all T steps, the 2T products
     inside the forward and backward time loops, tanh and the softmax's exp."""
     rng = np.random.default_rng(0)
     hs = rng.standard_normal((T * N, H)).astype(dtype) * 0.5
@@ -141,7 +143,7 @@ def breakdown(V: int, N: int, dtype, seconds: float, repeats: int) -> dict:
     Why = rng.standard_normal((V, H)).astype(dtype) * 0.1
     Whh = rng.standard_normal((H, H)).astype(dtype) * 0.1
     h, out = hs[:N], np.empty((N, H), dtype=dtype)
-    cols = max(1, rnnlib.rnn._OUTPUT_COLUMNS // N) * N
+    cols = max(1, rnnlib.fastpath._OUTPUT_COLUMNS // N) * N
     blocks = [slice(a, a + cols) for a in range(0, T * N, cols)]
 
     def output_layer():
@@ -342,7 +344,8 @@ def main(argv=None) -> None:
     model = rnnlib.RNN(V, H, seed=0)
     runs = {"ref": reference_trainer(text, vocab),
             (1, "float64"): rnnlib_trainer(text, 1, "float64"),
-            (32, "float64"): rnnlib_trainer(text, 32, "float64")}
+            (32, "float64"): rnnlib_trainer(text, 32, "float64"),
+            "plain1": rnnlib_trainer(text, 1, "float64", fast_path=False)}
     runs.update({(N, "float32"): rnnlib_trainer(text, N, "float32") for N in batches})
     runs.update({(N, "float32", 2): rnnlib_trainer(text, N, "float32", 2) for N in threaded})
     runs.update({"peak32": peak_run(np.float32), "peak64": peak_run(np.float64),
@@ -365,6 +368,8 @@ def main(argv=None) -> None:
         x = speedup(rounds, (N, "float64"), "ref")
         rows.append((f"rnnlib N={N} float64", rate[(N, "float64")], x, spread((N, "float64")),
                      f">= {times}x reference: {'met' if x >= times else 'NOT met'}"))
+    rows.append(("rnnlib N=1 float64, plain path", rate["plain1"],
+                 speedup(rounds, "plain1", "ref"), spread("plain1"), "fast_path=False"))
     rows += [(f"rnnlib N={N} float32", rate[(N, "float32")],
               speedup(rounds, (N, "float32"), "ref"), spread((N, "float32")), "")
              for N in batches]

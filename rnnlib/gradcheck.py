@@ -3,15 +3,22 @@
     dL/dw  ~=  (L(w + eps) - L(w - eps)) / (2 eps)       error O(eps^2)
 
 Use float64: in float32 round-off swamps the difference for any useful eps.
+
+``check_model`` checks ``model.loss_and_grads``: for RNN and LSTM the plain path (forward,
+loss, backward, as rnn.py and lstm.py write them), so a subclass that overrides
+``backward`` is what gets checked. Shapes are the model's: V = vocabulary size, H = hidden
+size, T = time steps, N = batch; inputs and targets are ints (T,) or (T, N), h_prev the
+model's state ((H, N), an LSTM's pair (h, c), ...).
 """
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable, Iterable
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 
-def _step_size(eps) -> float:
+def _step_size(eps: Any) -> float:
     """eps as a float, or a clear error: it must be a finite number greater than 0."""
     try:
         value = float(eps)
@@ -26,7 +33,7 @@ def _step_size(eps) -> float:
 
 
 def numerical_gradient(f: Callable[[], float], x: np.ndarray, eps: float = 1e-5,
-                       indices=None) -> np.ndarray:
+                       indices: Iterable[tuple[int, ...]] | None = None) -> np.ndarray:
     """Centred-difference gradient of the scalar ``f()`` with respect to array ``x``.
 
     ``x`` is perturbed in place and restored; ``f`` must read it. ``indices`` (a list of
@@ -47,7 +54,7 @@ def numerical_gradient(f: Callable[[], float], x: np.ndarray, eps: float = 1e-5,
     return grad
 
 
-def rel_error(a, b) -> float:
+def rel_error(a: ArrayLike, b: ArrayLike) -> float:
     """||a - b|| / (||a|| + ||b||): 0 when equal, about 1 when unrelated, tiny-safe."""
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
@@ -57,13 +64,16 @@ def rel_error(a, b) -> float:
     return float(np.linalg.norm(a - b) / denom)
 
 
-def check_model(model, inputs, targets, h_prev=None, eps: float = 1e-5,
-                num_checks: int | None = None, seed: int = 0) -> dict[str, float]:
+def check_model(model: Any, inputs: ArrayLike, targets: ArrayLike, h_prev: Any = None,
+                eps: float = 1e-5, num_checks: int | None = None,
+                seed: int = 0) -> dict[str, float]:
     """Relative error of every parameter's analytic gradient against centred differences.
 
     With ``num_checks`` only that many random entries per parameter are compared (both
     sides restricted to those entries), which keeps big models quick.
     Returns {name: relative error}; below ~1e-7 in float64 means the backward pass is right.
+    Both sides come from ``model.loss_and_grads``: what a model's own ``backward`` computes
+    is what gets checked (training's fused code, rnnlib.fastpath, is tested apart).
     """
     eps = _step_size(eps)
     _, grads, _ = model.loss_and_grads(inputs, targets, h_prev)

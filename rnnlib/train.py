@@ -9,21 +9,32 @@ as the columns of (T, N) arrays.
 The model is ``TrainConfig.model``: "rnn", "lstm" or "gru". ``num_layers`` > 1 stacks that
 many vanilla RNN layers (:class:`rnnlib.StackedRNN`, whose state is (L, H, N)); the LSTM and
 GRU here have one layer, so for them num_layers > 1 is an error.
+
+Each chunk's loss and gradients come from :func:`rnnlib.fastpath.loss_and_grads`: for an RNN
+or an LSTM the fused code of rnnlib.fastpath (the same numbers as the model's own
+``loss_and_grads``, faster), for any other model, or a subclass with its own ``backward``,
+the model's own code. ``TrainConfig(fast_path=False)`` always calls the model's own
+``loss_and_grads``, the plain code of rnn.py and lstm.py.
+
+Shapes: V = vocabulary size, H = hidden size, T = seq_length time steps, N = batch_size
+streams; each chunk's inputs and targets are (T, N) ints, the carried state (H, N) (an
+LSTM's pair (h, c), a stacked RNN's (L, H, N)).
 """
 from __future__ import annotations
 
 import dataclasses
 import math
+import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, NamedTuple
+from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
 from . import checkpoint as ckpt
-from . import metrics
+from . import fastpath, metrics
 from ._checks import float_dtype, positive_float, positive_int
 from .gru import GRU
 from .lstm import LSTM
@@ -57,6 +68,9 @@ class TrainConfig:
     checkpoint_path: str | None = None
     # worker threads, each computing a share of the batch's columns (see Trainer.loss_and_grads)
     threads: int = 1
+    # True: rnnlib.fastpath computes each chunk (same numbers, faster); False: the model's own
+    # loss_and_grads, the plain step-by-step code (for reading it, or timing it)
+    fast_path: bool = True
 
     def validate(self) -> "TrainConfig":
         for name in ("hidden_size", "seq_length", "batch_size", "sample_length", "threads"):
@@ -70,6 +84,8 @@ class TrainConfig:
             if isinstance(v, bool) or not isinstance(v, int) or v < 0:
                 raise ValueError(f"{name} must be a whole number >= 0 (0 turns it off), "
                                  f"got {v!r}.")
+        if not isinstance(self.fast_path, bool):
+            raise TypeError(f"fast_path must be True or False, got {self.fast_path!r}.")
         positive_float("learning_rate", self.learning_rate)
         if self.clip is not None:     # None turns clipping off, as in SGD and Adagrad
             try:
@@ -96,7 +112,7 @@ class TrainConfig:
 MODELS: dict[str, Callable] = {"rnn": RNN, "lstm": LSTM, "gru": GRU}
 
 
-def build_model(config: TrainConfig, vocab_size: int):
+def build_model(config: TrainConfig, vocab_size: int) -> RNN | LSTM | GRU | StackedRNN:
     """The model a config asks for: RNN, LSTM or GRU, or a StackedRNN if num_layers > 1."""
     cfg = config
     if cfg.num_layers > 1:
@@ -140,7 +156,7 @@ class Trainer:
     """
 
     def __init__(self, text: str, config: TrainConfig | None = None,
-                 vocab: Vocab | None = None):
+                 vocab: Vocab | None = None) -> None:
         self.config = cfg = dataclasses.replace(config or TrainConfig()).validate()
         if not isinstance(text, str):
             raise TypeError(f"text must be a str, got {type(text).__name__}.")
@@ -249,23 +265,25 @@ class Trainer:
         return (h[:, 0].astype(int), metrics.bits_per_char(h[:, 1], T),
                 metrics.bits_per_char(h[:, 2], T))
 
-    def loss_and_grads(self, inputs, targets, state):
-        """The model's loss_and_grads over the batch, split across ``config.threads``.
+    def loss_and_grads(self, inputs: np.ndarray, targets: np.ndarray,
+                       state: Any) -> tuple[float, dict[str, np.ndarray], Any]:
+        """The model's loss and gradients over the batch, split across ``config.threads``.
 
-        Data parallelism: the columns are independent sequences and the loss is their mean,
-        so groups of columns can be computed side by side (numpy lets other threads run while
-        it works on arrays); the batch mean is the groups' means weighted by their share of
-        the columns. ``train`` keeps the BLAS library to one thread meanwhile (unless told
-        otherwise, see rnnlib.threads), so that its threads and these do not compete.
+        Each part goes through :func:`rnnlib.fastpath.loss_and_grads` (or the model's own
+        ``loss_and_grads`` with ``fast_path=False``). Data parallelism: the columns are
+        independent sequences and the loss is their mean, so groups of columns can be
+        computed side by side (numpy lets other threads run while it works on arrays); the
+        batch mean is the groups' means weighted by their share of the columns. ``train``
+        keeps the BLAS library to one thread meanwhile (unless told otherwise, see
+        rnnlib.threads), so that its threads and these do not compete.
         """
         if self._pool is None:
-            return self.model.loss_and_grads(inputs, targets, state)
+            return self._part(inputs, targets, state)
         N = inputs.shape[1]
         edges = np.linspace(0, N, self.config.threads + 1).astype(int)
         groups = [slice(a, b) for a, b in zip(edges[:-1], edges[1:])]
         parts = list(self._pool.map(
-            lambda g: self.model.loss_and_grads(inputs[:, g], targets[:, g],
-                                                _columns(state, g)), groups))
+            lambda g: self._part(inputs[:, g], targets[:, g], _columns(state, g)), groups))
         shares = [(g.stop - g.start) / N for g in groups]
         loss = sum(w * part[0] for w, part in zip(shares, parts))
         grads = {k: sum(w * part[1][k] for w, part in zip(shares, parts)) for k in parts[0][1]}
@@ -275,22 +293,50 @@ class Trainer:
             return loss, grads, tuple(np.concatenate(s, axis=-1) for s in zip(*states))
         return loss, grads, np.concatenate(states, axis=-1)
 
+    def _part(self, inputs, targets, state):
+        """loss_and_grads of one group of columns, by the path the config asks for."""
+        if self.config.fast_path:
+            return fastpath.loss_and_grads(self.model, inputs, targets, state)
+        return self.model.loss_and_grads(inputs, targets, state)
+
     # ---- checkpoints -------------------------------------------------------------
-    def save(self, path) -> Path:
-        """Save parameters, optimizer memory, vocabulary, settings and position (atomic)."""
-        return ckpt.save_trainer(self, path)
+    def save(self, path: str | os.PathLike) -> Path:
+        """Save parameters, optimizer memory, hidden state, vocabulary, settings, position in
+        the text, history, samples and the sampler's generator, atomically."""
+        info = {"vocab": "".join(self.vocab.chars), "config": dataclasses.asdict(self.config),
+                "iteration": self.iteration, "pointer": self.pointer,
+                "smooth_loss": self.smooth_loss, "samples": [[i, s] for i, s in self.samples],
+                # the sampler's generator, so a resumed run samples the same text
+                "rng": self.rng.bit_generator.state}
+        return ckpt.save_training(path, self.model.params, getattr(self.optimizer, "mem", {}),
+                                  self.state, self.history, info)
 
     @classmethod
-    def load(cls, path, text: str, model: str | None = None,
+    def load(cls, path: str | os.PathLike, text: str, model: str | None = None,
              num_layers: int | None = None) -> "Trainer":
         """Resume from a checkpoint; ``text`` is the corpus to continue training on.
 
         Give ``model`` (and ``num_layers``) to insist on a kind of model: a checkpoint of
         another kind, such as a GRU's loaded with model="lstm", is a CheckpointError."""
-        return ckpt.load_trainer(cls, TrainConfig, path, text, model, num_layers)
-
-    def _state_list(self) -> list[np.ndarray]:
-        if self.state is None:
-            return []
-        return list(self.state) if isinstance(self.state, tuple) else [self.state]
-
+        saved = ckpt.load_training(path)
+        info = saved.info
+        vocab = Vocab(info["vocab"])
+        ckpt.check_text(text, vocab)
+        try:      # settings saved before a field existed take its default
+            cfg = TrainConfig(**info["config"]).validate()
+        except (TypeError, ValueError) as err:
+            raise ckpt.CheckpointError(f"{str(path)!r} has settings this rnnlib cannot use: "
+                                       f"{err}") from None
+        ckpt.check_kind(path, dataclasses.asdict(cfg), model, num_layers)
+        tr = cls(text, cfg, vocab=vocab)
+        ckpt.restore_params(tr.model.params, saved.params, "param")
+        if saved.optimizer_mem and hasattr(tr.optimizer, "mem"):
+            tr.optimizer.mem = {k: np.zeros_like(v) for k, v in tr.model.params.items()}
+            ckpt.restore_params(tr.optimizer.mem, saved.optimizer_mem, "opt")
+        tr.iteration, tr.pointer = info["iteration"], info["pointer"]
+        tr.smooth_loss, tr.state = info["smooth_loss"], saved.state
+        tr.history = [(int(i), float(a), float(b)) for i, a, b in saved.history]
+        tr.samples = [(int(i), s) for i, s in info["samples"]]
+        if "rng" in info:
+            tr.rng.bit_generator.state = info["rng"]
+        return tr

@@ -24,6 +24,7 @@ def test_benchmark_script_runs_and_reports_every_target():
     assert f"6 H^2 + 6 V H = {6 * 100 ** 2 + 6 * V * 100:,}" in out
     assert re.search(r"load average [\d.]+ [\d.]+ [\d.]+; BLAS threads while training: 1", out)
     for row in ("reference: min-char-rnn", "rnnlib N=1 float64", "rnnlib N=32 float64",
+                "rnnlib N=1 float64, plain path",
                 "rnnlib N=512 float32, threads=2", "rnnlib.sample", "min-char-rnn sample"):
         assert row in out, row
     assert out.count(">= 3x reference") == 1 and out.count(">= 15x reference") == 1

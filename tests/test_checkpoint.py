@@ -238,3 +238,12 @@ def test_checkpoint_from_before_num_layers_still_loads(trained):
     _, path = trained
     _rewrite(path, lambda m: m["config"].pop("num_layers"))
     assert Trainer.load(path, TEXT).config.num_layers == 1
+
+
+def test_checkpoint_from_before_fast_path_still_loads_and_trains_on(trained):
+    """Settings saved without the fast_path field load with the default, the fast path."""
+    tr, path = trained
+    _rewrite(path, lambda m: m["config"].pop("fast_path"))
+    back = Trainer.load(path, TEXT)
+    assert back.config.fast_path is True and back.config == tr.config
+    back.train(2)

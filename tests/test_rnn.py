@@ -72,27 +72,6 @@ def test_batch_is_the_mean_of_separate_runs():
     np.testing.assert_allclose(h_last, np.hstack([r[2] for r in runs]), rtol=1e-12)
 
 
-@pytest.mark.parametrize("columns", [1, 4, 6, 1024])
-def test_loss_and_grads_is_forward_loss_and_backward(monkeypatch, columns):
-    """The fused loss_and_grads gives the numbers of forward, loss and backward, however the
-    output layer's blocks of time steps fall (one step, two, an uneven last block, all)."""
-    monkeypatch.setattr(rnnlib.rnn, "_OUTPUT_COLUMNS", columns)
-    rng = np.random.default_rng(10)
-    V, H, T, N = 7, 5, 7, 2
-    m = random_rnn(V, H, 10, scale=0.8)
-    inputs, targets = rng.integers(0, V, (T, N)), rng.integers(0, V, (T, N))
-    h0 = rng.standard_normal((H, N)) * 0.5
-    loss, grads, h_last = m.loss_and_grads(inputs, targets, h0)
-    cache = m.forward(inputs, h0)
-    back = m.backward(cache, targets)
-    assert loss == pytest.approx(m.loss(cache, targets), rel=1e-13)
-    assert list(grads) == list(m.params)
-    for k in grads:
-        assert grads[k].shape == m.params[k].shape
-        np.testing.assert_allclose(grads[k], back.grads[k], rtol=1e-12, atol=1e-15, err_msg=k)
-    np.testing.assert_array_equal(h_last, cache.h_last)
-
-
 def test_characters_never_seen_get_no_input_gradient():
     """dWxh has a non-zero column only for characters in the inputs; each is the sum of
     dh_raw over the steps where that character came in."""
@@ -299,3 +278,28 @@ def test_a_step_size_that_is_not_a_positive_number_is_a_clear_error(eps):
     with pytest.raises(TypeError, match=r"eps must be a small positive number such as 1e-5, "
                                         r"got 'small'"):
         rnnlib.check_model(m, [0, 1, 2], [1, 2, 3], eps="small")
+
+
+class ByGradientForgetsTheTarget(rnnlib.RNN):
+    """A learner's backward with one slip: dby sums p_t instead of p_t - onehot(target_t)."""
+
+    def backward(self, cache, targets, trace=False):
+        back = super().backward(cache, targets, trace)
+        N = cache.ps.shape[-1]
+        back.grads["by"] = cache.ps.sum(axis=(0, 2))[:, None] / N      # the slip
+        return back
+
+
+def test_check_model_checks_an_overridden_backward_and_finds_its_slip():
+    """check_model goes through loss_and_grads, i.e. forward, loss and the model's own
+    backward: a subclass that overrides only backward with a slip fails on exactly the
+    parameter it breaks, and the same model without the slip passes."""
+    rng = np.random.default_rng(12)
+    V, H, T, N = 5, 4, 6, 2
+    slipped, right = ByGradientForgetsTheTarget(V, H, seed=0), random_rnn(V, H, 12)
+    slipped.params = {k: v.copy() for k, v in right.params.items()}
+    inputs, targets = rng.integers(0, V, (T, N)), rng.integers(0, V, (T, N))
+    errors = rnnlib.check_model(slipped, inputs, targets)
+    assert errors["by"] > 1e-2
+    assert all(errors[k] < 1e-7 for k in ("Wxh", "Whh", "Why", "bh")), errors
+    assert all(err < 1e-7 for err in rnnlib.check_model(right, inputs, targets).values())

@@ -324,6 +324,7 @@ def test_too_short_text_names_its_length():
     ("dtype", "float16", "dtype must be float64 or float32, got float16"),
     ("threads", 0, "threads must be a positive whole number, got 0"),
     ("threads", 2, "threads=2 is more than batch_size=1"),
+    ("fast_path", "yes", "fast_path must be True or False, got 'yes'"),
 ])
 def test_bad_settings_name_the_value(field, value, msg):
     with pytest.raises((ValueError, TypeError), match=msg):
@@ -521,3 +522,67 @@ def test_the_loss_curve_reads_in_bits_on_a_second_axis_or_draws_in_bits():
         plots.loss_curve(tr.history, unit="bits")
     with pytest.raises(ValueError, match="unit must be 'loss'.*got 'nats'"):
         plots.loss_curve(tr.history, seq_length=9, unit="nats")
+
+
+@pytest.mark.parametrize("model", ["rnn", "lstm"])
+@pytest.mark.parametrize("batch_size, threads", [(1, 1), (4, 1), (4, 2)])
+def test_fast_path_and_plain_path_train_alike(model, batch_size, threads):
+    """TrainConfig(fast_path=False) trains through the model's own loss_and_grads, the
+    default through rnnlib.fastpath: the runs follow each other to round-off."""
+    runs = []
+    for fast in (True, False):
+        cfg = TrainConfig(hidden_size=6, seq_length=7, batch_size=batch_size, model=model,
+                          sample_every=0, threads=threads, fast_path=fast)
+        tr = Trainer(TEXT, cfg)
+        runs.append(([p.loss for p in tr.train(15)], tr.model.params))
+    np.testing.assert_allclose(runs[0][0], runs[1][0], rtol=1e-11)
+    for k in runs[0][1]:
+        np.testing.assert_allclose(runs[0][1][k], runs[1][1][k], rtol=1e-9, atol=1e-12)
+
+
+def test_trainer_calls_fastpath_by_default_and_the_model_when_told(monkeypatch):
+    """The default computes every chunk with rnnlib.fastpath.loss_and_grads; fast_path=False
+    calls model.loss_and_grads instead."""
+    calls = []
+    real = rnnlib.fastpath.loss_and_grads
+    monkeypatch.setattr(rnnlib.fastpath, "loss_and_grads",
+                        lambda *a: calls.append("fast") or real(*a))
+    tr = Trainer(TEXT, TrainConfig(hidden_size=4, seq_length=5, sample_every=0))
+    tr.train(2)
+    assert calls == ["fast", "fast"]
+    tr = Trainer(TEXT, TrainConfig(hidden_size=4, seq_length=5, sample_every=0,
+                                   fast_path=False))
+    plain = tr.model.loss_and_grads
+    tr.model.loss_and_grads = lambda *a: calls.append("plain") or plain(*a)
+    tr.train(2)
+    assert calls == ["fast", "fast", "plain", "plain"]
+
+
+class ByGradientForgetsTheTarget(rnnlib.RNN):
+    """A learner's backward with one slip: dby sums p_t instead of p_t - onehot(target_t)."""
+
+    def backward(self, cache, targets, trace=False):
+        back = super().backward(cache, targets, trace)
+        back.grads["by"] = cache.ps.sum(axis=(0, 2))[:, None] / cache.ps.shape[-1]
+        return back
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_trainer_uses_the_backward_of_a_model_that_overrides_it(threads):
+    """Training a subclass of RNN that overrides only backward runs that backward (the fast
+    path steps aside): one SGD step moves by by exactly -lr times the slipped gradient,
+    which is not the true one."""
+    cfg = TrainConfig(hidden_size=5, seq_length=6, batch_size=2, optimizer="sgd",
+                      learning_rate=0.5, clip=None, sample_every=0, threads=threads)
+    tr = Trainer(TEXT, cfg)
+    V = len(tr.vocab)
+    tr.model = ByGradientForgetsTheTarget(V, 5, seed=3)
+    inputs, targets = tr.batch()
+    _, slipped, _ = tr.model.loss_and_grads(inputs, targets)
+    true = rnnlib.RNN.backward(tr.model, tr.model.forward(inputs), targets).grads
+    assert not np.allclose(slipped["by"], true["by"])
+    before = {k: v.copy() for k, v in tr.model.params.items()}
+    tr.train(1)
+    for k in before:
+        np.testing.assert_allclose(before[k] - tr.model.params[k], 0.5 * slipped[k],
+                                   rtol=1e-10, atol=1e-14, err_msg=k)
