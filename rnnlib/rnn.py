@@ -183,7 +183,3 @@ class RNN(CharModel):
         y += P["by"]
         return y, h
 
-
-# lstm.py, gru.py and stacked.py still import these private helpers from here; remove this
-# line and rnnlib/_old_layout.py once they are rewritten on rnnlib.output
-from ._old_layout import _cols, _softmax_layer, _softmax_layer_grads, _sum_rows_by_index  # noqa: E402,F401

@@ -18,7 +18,8 @@ the model's own code. ``TrainConfig(fast_path=False)`` always calls the model's 
 
 Shapes: V = vocabulary size, H = hidden size, T = seq_length time steps, N = batch_size
 streams; each chunk's inputs and targets are (T, N) ints, the carried state (H, N) (an
-LSTM's pair (h, c), a stacked RNN's (L, H, N)).
+LSTM's pair (h, c), a stacked RNN's (L, H, N)); the model's p_t over the vocabulary is
+(V, N).
 """
 from __future__ import annotations
 
