@@ -18,9 +18,7 @@ def one_hot(ix: ArrayLike, V: int, dtype: DTypeLike = np.float64) -> np.ndarray:
     calls it. Indices must already be in 0..V-1.
     """
     ix = np.asarray(ix)
-    x = np.zeros((*ix.shape[:-1], V, ix.shape[-1]), dtype=dtype)
-    np.put_along_axis(x, ix[..., None, :], 1, axis=-2)
-    return x
+    return (ix[..., None, :] == np.arange(V)[:, None]).astype(dtype)   # row v: ix == v
 
 
 def softmax(y: np.ndarray, axis: int = -2) -> np.ndarray:

@@ -56,7 +56,11 @@ def output_forward(h: np.ndarray, Why: np.ndarray, by: np.ndarray) -> Output:
 
 def picked(a: np.ndarray, targets: np.ndarray) -> np.ndarray:
     """a[.., targets[n], n]: each column's entry at its target, (N,) or (T, N)."""
-    return np.take_along_axis(a, np.asarray(targets)[..., None, :], axis=-2)[..., 0, :]
+    targets = np.asarray(targets)
+    n = np.arange(targets.shape[-1])
+    if a.ndim == 2:
+        return a[targets, n]
+    return a[np.arange(targets.shape[0])[:, None], targets, n]
 
 
 def output_loss(logp: np.ndarray, targets: np.ndarray) -> float:
