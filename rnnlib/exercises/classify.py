@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ..functional import one_hot
 from .feedback import Feedback, call_learner, check_array
 
 _LAYOUT_CASES = ((3, 3, 2), (4, 5, 2), (2, 6, 3))        # (N, T, F)
@@ -75,9 +76,7 @@ def check_output_backward(output_backward: Callable[..., tuple]) -> Feedback:
         p = np.exp(y) / np.exp(y).sum(axis=0)
         labels = rng.integers(0, C, N)
         Why = rng.standard_normal((C, H))
-        onehot = np.zeros((C, N))
-        onehot[labels, np.arange(N)] = 1
-        dy = (p - onehot) / N
+        dy = (p - one_hot(labels, C)) / N
         dh_T = Why.T @ dy
         where = f"(with C={C} classes, H={H}, N={N}: p {p.shape}, Why {Why.shape})"
         p_given = p.copy()

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..vocab import Vocab
-from .feedback import Feedback, call_learner
+from .feedback import Feedback
 
 
 def _as_text(value) -> str | None:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ..rnn import RNN
+from ..functional import one_hot
 from .feedback import Feedback, call_learner, check_array
 
 # (V, H, N): H differs from V and N, so a transposed or mixed-up product has the wrong
@@ -27,8 +28,7 @@ def _case(V: int, H: int, N: int, seed: int):
         p = model.params[name]
         p[...] = rng.standard_normal(p.shape) * 0.7
     ix = rng.integers(0, V, N)
-    x_t = np.zeros((V, N))
-    x_t[ix, np.arange(N)] = 1.0
+    x_t = one_hot(ix, V)                                         # (V, N)
     h_prev = rng.standard_normal((H, N)) * 0.6
     expected = model.forward(ix[None, :], h_prev).hs[0]          # (H, N), rnnlib's answer
     return model.params, x_t, h_prev, expected

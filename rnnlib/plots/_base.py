@@ -140,13 +140,14 @@ def jamo_label(ch: str) -> str:
         return f"U+{ord(ch):04X}"
 
 
-def _ax(ax: Axes | None, figsize: tuple[float, float] = (6, 3)) -> Axes:
+def axes_or_new(ax: Axes | None, figsize: tuple[float, float] = (6, 3)) -> Axes:
+    """The axes to draw on: ``ax``, or a new figure's axes of ``figsize`` when ax is None."""
     if ax is None:
         _, ax = plt.subplots(figsize=figsize)
     return ax
 
 
-def _first_column(a: ArrayLike) -> np.ndarray:
+def first_column(a: ArrayLike) -> np.ndarray:
     """(T, K, N) -> (T, K) for the first sequence of the batch; (T, K) unchanged."""
     a = np.asarray(a)
     return a[..., 0] if a.ndim == 3 else a

@@ -17,7 +17,7 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator
 from numpy.typing import ArrayLike
 
-from ._base import char_label, jamo_label, _ax, _first_column
+from ._base import char_label, jamo_label, axes_or_new, first_column
 
 
 def hidden_heatmap(hs: ArrayLike, chars: Sequence[str] | None = None, ax: Axes | None = None,
@@ -26,9 +26,9 @@ def hidden_heatmap(hs: ArrayLike, chars: Sequence[str] | None = None, ax: Axes |
 
     A diverging colour map centred on 0 with limits -1..1, the range of tanh.
     """
-    h = _first_column(hs)                                 # (T, H)
+    h = first_column(hs)                                 # (T, H)
     T, H = h.shape
-    ax = _ax(ax, figsize=(max(4, 0.45 * T + 2), max(2.5, 0.22 * H + 1)))
+    ax = axes_or_new(ax, figsize=(max(4, 0.45 * T + 2), max(2.5, 0.22 * H + 1)))
     labelled = chars is not None and T <= 60
     # unlabelled columns sit at t = 1..T on the axis, as the steps are numbered
     im = ax.imshow(h.T, cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto",
@@ -58,7 +58,7 @@ def column_heatmap(v: ArrayLike, ax: Axes | None = None, title: str = "",
     """
     v = np.asarray(v, dtype=float).reshape(-1)
     K = len(v)
-    ax = _ax(ax, figsize=(1.2, max(1.5, 0.4 * K + 0.6)))
+    ax = axes_or_new(ax, figsize=(1.2, max(1.5, 0.4 * K + 0.6)))
     ax.imshow(v[:, None], cmap="RdBu_r", vmin=-vmax, vmax=vmax, aspect="auto",
               interpolation="nearest")
     ax.set_xticks([])
@@ -125,7 +125,7 @@ def columns_side_by_side(columns: Sequence[tuple[ArrayLike, str, Sequence[str] |
             for v, title, labels in columns]
     K = max(len(v) for v, _, _ in cols)
     step = 1.9                                        # room between columns for row labels
-    ax = _ax(ax, figsize=(1.3 * len(cols) + 1, 0.42 * K + 1.2))
+    ax = axes_or_new(ax, figsize=(1.3 * len(cols) + 1, 0.42 * K + 1.2))
     for j, (v, title, labels) in enumerate(cols):
         x0 = j * step
         ax.imshow(v[:, None], cmap="RdBu_r", vmin=-vmax, vmax=vmax,
@@ -180,7 +180,7 @@ def signed_heatmap(a: ArrayLike, ax: Axes | None = None, title: str = "",
     if vmax is None:
         vmax = float(np.abs(a).max())
     vmax = vmax if vmax > 0 else 1.0      # an all-zero array still gets a valid scale
-    ax = _ax(ax, figsize=(max(2.5, 0.4 * C + 1.5), max(2, 0.35 * R + 1)))
+    ax = axes_or_new(ax, figsize=(max(2.5, 0.4 * C + 1.5), max(2, 0.35 * R + 1)))
     im = ax.imshow(a, cmap="RdBu_r", vmin=-vmax, vmax=vmax, aspect="auto",
                    interpolation="nearest")
     ax.set_xticks(range(C))
@@ -213,7 +213,7 @@ def gate_column(v: ArrayLike, ax: Axes | None = None, title: str = "", vmin: flo
     """
     v = np.asarray(v, dtype=float).reshape(-1)
     K = len(v)
-    ax = _ax(ax, figsize=(1.2, max(1.5, 0.4 * K + 0.6)))
+    ax = axes_or_new(ax, figsize=(1.2, max(1.5, 0.4 * K + 0.6)))
     cmap = "Greens" if vmin >= 0 else "RdBu_r"
     ax.imshow(v[:, None], cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto",
               interpolation="nearest")
@@ -237,9 +237,9 @@ def one_hot_heatmap(x: ArrayLike, vocab_chars: Sequence[str], text: str | None =
     text: the T characters read, to label the columns. Columns are numbered by step,
     t = 1..T as in the equations, so column t is the array x[t - 1].
     """
-    xs = _first_column(x)                                  # (T, V)
+    xs = first_column(x)                                  # (T, V)
     T, V = xs.shape
-    ax = _ax(ax, figsize=(max(3.5, 0.42 * T + 2.2), max(2.2, 0.3 * V + 1.3)))
+    ax = axes_or_new(ax, figsize=(max(3.5, 0.42 * T + 2.2), max(2.2, 0.3 * V + 1.3)))
     ax.imshow(xs.T, cmap="Blues", vmin=0, vmax=1.25, aspect="auto", interpolation="nearest")
     # thin lines between cells, so a single column can be followed by eye
     ax.set_xticks(np.arange(-0.5, T, 1), minor=True)

@@ -12,7 +12,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from numpy.typing import ArrayLike
 
-from ._base import char_label, _ax, _first_column
+from ._base import char_label, axes_or_new, first_column
 
 
 def final_states(h_last: ArrayLike, names: Sequence[str], ax: Axes | None = None,
@@ -20,7 +20,7 @@ def final_states(h_last: ArrayLike, names: Sequence[str], ax: Axes | None = None
     """h_T of a few sequences side by side: h_last (H, N), one column per name, values written in."""
     h = np.asarray(h_last, dtype=float)
     H, N = h.shape
-    ax = _ax(ax, figsize=(1.3 * N + 1.8, 0.45 * H + 1.4))
+    ax = axes_or_new(ax, figsize=(1.3 * N + 1.8, 0.45 * H + 1.4))
     im = ax.imshow(h, cmap="RdBu_r", vmin=-vmax, vmax=vmax, aspect="auto",
                    interpolation="nearest")
     for k in range(H):
@@ -46,7 +46,7 @@ def class_scatter(points: ArrayLike, labels: ArrayLike,
     """Points (N, 2), e.g. final hidden states projected on two directions, coloured by class."""
     pts = np.asarray(points, dtype=float)
     labels = np.asarray(labels)
-    ax = _ax(ax, figsize=(4.8, 4))
+    ax = axes_or_new(ax, figsize=(4.8, 4))
     markers = "osD^v<>"
     for c in np.unique(labels):
         name = class_names[c] if class_names is not None else f"class {c}"
@@ -66,9 +66,9 @@ def proba_steps(p_over_time: ArrayLike, tokens: Sequence[str],
                 class_names: Sequence[str] | None = None, ax: Axes | None = None,
                 title: str = "prediction after each step") -> Axes:
     """p(class) read out after each step: p_over_time (T, C) or (T, C, N) (first column)."""
-    p = _first_column(p_over_time)
+    p = first_column(p_over_time)
     T, C = p.shape
-    ax = _ax(ax, figsize=(max(4, 0.5 * T + 2), 2.8))
+    ax = axes_or_new(ax, figsize=(max(4, 0.5 * T + 2), 2.8))
     x = np.arange(1, T + 1)
     for c in range(C):
         name = class_names[c] if class_names is not None else f"class {c}"

@@ -13,13 +13,13 @@ import numpy as np
 from matplotlib.axes import Axes
 from numpy.typing import ArrayLike
 
-from ._base import char_label, _ax
+from ._base import char_label, axes_or_new
 
 
 def grad_norms(norms: ArrayLike, ax: Axes | None = None, label: str | None = None,
                log: bool = True, xlabel: str = "steps back from the loss (T - t)") -> Axes:
     """A gradient norm against distance in time, e.g. ||dL/dh_t|| for t = T..1."""
-    ax = _ax(ax)
+    ax = axes_or_new(ax)
     norms = np.asarray(norms, dtype=float)
     ax.plot(np.arange(len(norms)), norms, marker="o", ms=3, label=label)
     if log:
@@ -39,7 +39,7 @@ def step_norms(series: Mapping[str, ArrayLike], ax: Axes | None = None,
 
     ``chars`` (T characters) labels each step with its input character.
     """
-    ax = _ax(ax, figsize=(6, 3))
+    ax = axes_or_new(ax, figsize=(6, 3))
     k = len(series)
     width = 0.8 / max(k, 1)
     T = 0
@@ -80,7 +80,7 @@ def grad_flow(norms: Mapping[str, ArrayLike], ax: Axes | None = None,
     legend entries the legend goes to the right of the axes, off the curves.
     """
     from matplotlib.lines import Line2D
-    ax = _ax(ax, figsize=(6.5, 3.6))
+    ax = axes_or_new(ax, figsize=(6.5, 3.6))
     guides, styles = guides or {}, styles or {}
     for label, vals in norms.items():
         vals = np.asarray(vals, dtype=float)
@@ -144,7 +144,7 @@ def unrolled_graph(inputs: Sequence[str], targets: Sequence[str], ax: Axes | Non
     """
     from matplotlib.patches import FancyArrowPatch
     T = len(inputs)
-    ax = _ax(ax, figsize=(2.3 * T + 1.5, 4.6))
+    ax = axes_or_new(ax, figsize=(2.3 * T + 1.5, 4.6))
     rows = {"x": 0.0, "h": 1.4, "y": 2.8, "L": 4.0}
     colours = {"x": "#e8eef6", "h": "#f6e9d8", "y": "#e6f2e6", "L": "#f3e0e0"}
 

@@ -14,14 +14,14 @@ import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from numpy.typing import ArrayLike
 
-from ._base import char_label, _ax
+from ._base import char_label, axes_or_new
 
 
 def prob_bars(p: ArrayLike, vocab_chars: Sequence[str], target: int | None = None,
               ax: Axes | None = None, title: str = "") -> Axes:
     """Bars of one step's probabilities p_t (V,) or (V, 1), the target bar highlighted."""
     p = np.asarray(p, dtype=float).ravel()
-    ax = _ax(ax, figsize=(max(3, 0.35 * len(p) + 1), 2.6))
+    ax = axes_or_new(ax, figsize=(max(3, 0.35 * len(p) + 1), 2.6))
     colours = ["#9aa5b1"] * len(p)
     if target is not None:
         colours[target] = "#d9822b"
@@ -46,7 +46,7 @@ def logit_bars(y: ArrayLike, vocab_chars: Sequence[str], ax: Axes | None = None,
     The axis is symmetric about 0 and scaled to the largest |y|, so small logits still show
     (read the scale, e.g. 1e-4, above the axis)."""
     y = np.asarray(y, dtype=float).ravel()
-    ax = _ax(ax, figsize=(max(3, 0.35 * len(y) + 1), 2.6))
+    ax = axes_or_new(ax, figsize=(max(3, 0.35 * len(y) + 1), 2.6))
     ax.bar(range(len(y)), y, color=["#c0392b" if v >= 0 else "#2e6da4" for v in y],
            edgecolor="#333", linewidth=0.5)
     ax.axhline(0, color="#333", lw=0.8)
@@ -70,7 +70,7 @@ def neg_log_curve(points: ArrayLike | None = None, ax: Axes | None = None,
     ``points`` (values of p) are marked on the curve in different colours; ``labels``
     name them in a legend, in the empty upper right where the loss is small.
     """
-    ax = _ax(ax, figsize=(5, 3))
+    ax = axes_or_new(ax, figsize=(5, 3))
     p = np.linspace(0.005, 1, 400)
     ax.plot(p, -np.log(p), color="#333", lw=2)
     if points is not None:
@@ -98,7 +98,7 @@ def cdf_segments(p: ArrayLike, vocab_chars: Sequence[str], u: float | None = Non
     """
     p = np.asarray(p, dtype=float).ravel()
     edges = np.concatenate([[0.0], np.cumsum(p)])
-    ax = _ax(ax, figsize=(8, 2.1))
+    ax = axes_or_new(ax, figsize=(8, 2.1))
     colours = plt.get_cmap("tab20")(np.arange(len(p)) % 20)
     for k, c in enumerate(vocab_chars):
         ax.barh(0, p[k], left=edges[k], height=0.8, color=colours[k], edgecolor="white",
@@ -123,7 +123,7 @@ def vocab_growth(series: Mapping[str, ArrayLike], ax: Axes | None = None,
                  title: str = "vocabulary size while reading") -> Axes:
     """Distinct characters seen against characters read; series maps a label to the
     vocabulary size after each character, an array (L,). Log x, so the start shows."""
-    ax = _ax(ax, figsize=(6, 3.4))
+    ax = axes_or_new(ax, figsize=(6, 3.4))
     for label, sizes in series.items():
         sizes = np.asarray(sizes, dtype=float)
         ax.plot(np.arange(1, len(sizes) + 1), sizes, lw=2,

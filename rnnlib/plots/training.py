@@ -21,7 +21,7 @@ from matplotlib.lines import Line2D
 from numpy.typing import ArrayLike
 
 from .. import metrics
-from ._base import char_label, _ax
+from ._base import char_label, axes_or_new
 
 if TYPE_CHECKING:
     from matplotlib.axes._secondary_axes import SecondaryAxis
@@ -74,7 +74,7 @@ def loss_curve(history: ArrayLike, ax: Axes | None = None, label: str | None = N
     if _unit_of(unit) == "bits" and seq_length is None:
         raise ValueError("unit='bits' needs seq_length, the number of characters each loss "
                          "is summed over (e.g. trainer.config.seq_length).")
-    ax = _ax(ax)
+    ax = axes_or_new(ax)
     h = np.asarray(history, dtype=float).reshape(-1, 3)
     if unit == "bits":
         h = np.column_stack([h[:, 0], metrics.bits_per_char(h[:, 1:], seq_length)])
@@ -103,7 +103,7 @@ def loss_running_mean(history: ArrayLike, window: int = 50, ax: Axes | None = No
     history: rows of (iteration, loss, smooth_loss). Nothing is drawn until there are
     ``window`` rows. Unlike the smooth loss, this average has no starting value to forget.
     """
-    ax = _ax(ax)
+    ax = axes_or_new(ax)
     h = np.asarray(history, dtype=float).reshape(-1, 3)
     if len(h) >= window:
         mean = np.convolve(h[:, 1], np.ones(window) / window, mode="valid")
@@ -120,7 +120,7 @@ def curves(x: ArrayLike, ys: Mapping[str, ArrayLike], ax: Axes | None = None,
     ys maps a legend label to an array shaped like x; ``styles`` may give each label
     matplotlib keyword arguments (colour, linestyle...).
     """
-    ax = _ax(ax, figsize=(5, 3.2))
+    ax = axes_or_new(ax, figsize=(5, 3.2))
     styles = styles or {}
     for label, y in ys.items():
         ax.plot(x, np.asarray(y, dtype=float), label=label, lw=2, **styles.get(label, {}))
@@ -144,7 +144,7 @@ def eps_sweep(eps: ArrayLike, errors: Mapping[str, ArrayLike], ax: Axes | None =
     lines run parallel to the first curve (drawn a little above it so both stay
     visible): eps^2 (truncation, right of the minimum) and 1/eps (round-off, left).
     """
-    ax = _ax(ax, figsize=(7.5, 4.5))
+    ax = axes_or_new(ax, figsize=(7.5, 4.5))
     eps = np.asarray(eps, dtype=float)
     order = np.argsort(eps)
     eps = eps[order]
@@ -192,7 +192,7 @@ def adagrad_steps_by_char(counts: ArrayLike, steps: ArrayLike, chars: Sequence[s
     counts = np.asarray(counts, dtype=float)
     steps = np.asarray(steps, dtype=float)
     seen = counts > 0
-    ax = _ax(ax, figsize=(6.5, 4.2))
+    ax = axes_or_new(ax, figsize=(6.5, 4.2))
     ax.scatter(counts[seen], steps[seen], s=14, color="#3b75af", alpha=0.7)
     for c, n, s in zip(np.asarray(chars)[seen], counts[seen], steps[seen]):
         ax.annotate(char_label(c), (n, s), textcoords="offset points", xytext=(3, 2),
@@ -218,7 +218,7 @@ def step_size_boxes(steps: Mapping[str, ArrayLike], ax: Axes | None = None,
 
     steps maps a parameter name to an array of per-entry step sizes (any shape).
     """
-    ax = _ax(ax, figsize=(5, 4.2))
+    ax = axes_or_new(ax, figsize=(5, 4.2))
     names = list(steps)
     data = [np.asarray(steps[k], dtype=float).ravel() for k in names]
     ax.boxplot(data, whis=(0, 100), widths=0.55)
