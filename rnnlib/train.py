@@ -39,7 +39,7 @@ from . import fastpath, metrics
 from ._checks import float_dtype, positive_float, positive_int
 from .gru import GRU
 from .lstm import LSTM
-from .optim import SGD, Adagrad
+from .optim import SGD, Adagrad, flat_zeros, make_flat
 from .rnn import RNN
 from .sampling import sample
 from .stacked import StackedRNN, layer_count
@@ -173,6 +173,13 @@ class Trainer:
                 f"smaller seq_length or batch_size.")
         V = len(self.vocab)
         self.model = build_model(cfg, V)
+        # For speed: the parameters become views into one flat buffer, and each chunk's
+        # gradients are written into views of another, laid out alike, so the optimizer
+        # updates all parameters with a few numpy calls (see rnnlib.optim). If a parameter
+        # is replaced later, the trainer and the optimizer go one parameter at a time.
+        self._flat_params = make_flat(self.model.params)
+        self._flat_grads = flat_zeros(self.model.params)
+        self._grads_out = dict(zip(self._flat_grads.keys, self._flat_grads.views))
         opt = Adagrad if cfg.optimizer == "adagrad" else SGD
         self.optimizer = opt(lr=cfg.learning_rate, clip=cfg.clip)
         self.rng = np.random.default_rng(cfg.seed)
@@ -227,10 +234,18 @@ class Trainer:
             if cfg.sample_every and self.iteration % cfg.sample_every == 0:
                 text = self.sample_now()
                 self.samples.append((self.iteration, text))
-            loss, grads, state = self.loss_and_grads(inputs, targets, self.state)
-            # one sum per gradient is cheaper than np.isfinite; a nan or inf anywhere spoils it
+            if (cfg.fast_path and self._pool is None
+                    and self._flat_params.holds(self.model.params)):
+                # the gradients go into the flat buffer laid out like the parameters
+                loss, grads, state = fastpath.loss_and_grads(
+                    self.model, inputs, targets, self.state, out=self._grads_out)
+                total = float(self._flat_grads.buffer.sum())
+            else:
+                loss, grads, state = self.loss_and_grads(inputs, targets, self.state)
+                total = sum(float(g.sum()) for g in grads.values())
+            # a sum is cheaper than np.isfinite, and a nan or inf anywhere spoils it
             bad = []
-            if not math.isfinite(loss + sum(float(g.sum()) for g in grads.values())):
+            if not math.isfinite(loss + total):
                 bad = [k for k, g in grads.items() if not np.isfinite(g).all()]
             if not math.isfinite(loss) or bad:
                 raise TrainingDiverged(
