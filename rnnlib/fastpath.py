@@ -96,6 +96,17 @@ def loss_and_grads(model: Any, inputs: ArrayLike, targets: ArrayLike, h_prev: An
         return _into(out, *model.loss_and_grads(inputs, targets, h_prev))
     ix = index_array("inputs", inputs, model.vocab_size)            # (T, N)
     tg = targets_array(targets, ix, model.vocab_size)               # (T, N)
+    return fused(kind, model, ix, tg, h_prev, out)
+
+
+def fused(kind: type, model: Any, ix: np.ndarray, tg: np.ndarray, h_prev: Any = None,
+          out: dict[str, np.ndarray] | None = None) -> tuple[float, dict[str, np.ndarray], Any]:
+    """The fused code of :func:`loss_and_grads` for a model of ``kind`` (RNN or LSTM, as
+    :func:`fused_model` says), without the checks of inputs, targets and ``out``: ix and tg
+    must be (T, N) int arrays of indices in 0..V-1, and ``out`` None or as loss_and_grads
+    wants it. ``Trainer`` calls it for its own chunks of the encoded text, which need no
+    checks; anything else should call :func:`loss_and_grads`.
+    """
     state = model._state(h_prev, ix.shape[1])                       # the model's own checks
     if kind is RNN:
         if ix.shape[1] == 1:                                        # writes into out itself

@@ -193,10 +193,9 @@ class Trainer:
 
     def batch(self) -> tuple[np.ndarray, np.ndarray]:
         """The next chunk: inputs and targets of shape (T, N), targets one char ahead."""
-        T, N = self.config.seq_length, self.config.batch_size
-        starts = np.arange(N) * self.stream_len + self.pointer
-        cols = starts[None, :] + np.arange(T + 1)[:, None]          # (T + 1, N)
-        chunk = self.data[cols]
+        T, N, L = self.config.seq_length, self.config.batch_size, self.stream_len
+        streams = self.data[:N * L].reshape(N, L).T                 # (L, N): stream n is column n
+        chunk = streams[self.pointer:self.pointer + T + 1].copy()   # (T + 1, N)
         return chunk[:-1], chunk[1:]
 
     def sample_now(self, n: int | None = None, temperature: float | None = None) -> str:
@@ -234,11 +233,14 @@ class Trainer:
             if cfg.sample_every and self.iteration % cfg.sample_every == 0:
                 text = self.sample_now()
                 self.samples.append((self.iteration, text))
-            if (cfg.fast_path and self._pool is None
+            kind = fastpath.fused_model(self.model) if cfg.fast_path else None
+            if (kind is not None and self._pool is None
                     and self._flat_params.holds(self.model.params)):
-                # the gradients go into the flat buffer laid out like the parameters
-                loss, grads, state = fastpath.loss_and_grads(
-                    self.model, inputs, targets, self.state, out=self._grads_out)
+                # the fused code, straight: the chunk is the vocabulary's own encoding of
+                # the text, so its indices need no checks; the gradients go into the flat
+                # buffer laid out like the parameters
+                loss, grads, state = fastpath.fused(kind, self.model, inputs, targets,
+                                                    self.state, out=self._grads_out)
                 total = float(self._flat_grads.buffer.sum())
             else:
                 loss, grads, state = self.loss_and_grads(inputs, targets, self.state)

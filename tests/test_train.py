@@ -544,9 +544,10 @@ def test_trainer_calls_fastpath_by_default_and_the_model_when_told(monkeypatch):
     """The default computes every chunk with rnnlib.fastpath.loss_and_grads; fast_path=False
     calls model.loss_and_grads instead."""
     calls = []
-    real = rnnlib.fastpath.loss_and_grads
-    monkeypatch.setattr(rnnlib.fastpath, "loss_and_grads",
-                        lambda *a, **kw: calls.append("fast") or real(*a, **kw))
+    for name in ("loss_and_grads", "fused"):       # fused: the fused code without checks
+        real = getattr(rnnlib.fastpath, name)
+        monkeypatch.setattr(rnnlib.fastpath, name,
+                            lambda *a, _real=real, **kw: calls.append("fast") or _real(*a, **kw))
     tr = Trainer(TEXT, TrainConfig(hidden_size=4, seq_length=5, sample_every=0))
     tr.train(2)
     assert calls == ["fast", "fast"]
