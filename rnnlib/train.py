@@ -233,18 +233,7 @@ class Trainer:
             if cfg.sample_every and self.iteration % cfg.sample_every == 0:
                 text = self.sample_now()
                 self.samples.append((self.iteration, text))
-            kind = fastpath.fused_model(self.model) if cfg.fast_path else None
-            if (kind is not None and self._pool is None
-                    and self._flat_params.holds(self.model.params)):
-                # the fused code, straight: the chunk is the vocabulary's own encoding of
-                # the text, so its indices need no checks; the gradients go into the flat
-                # buffer laid out like the parameters
-                loss, grads, state = fastpath.fused(kind, self.model, inputs, targets,
-                                                    self.state, out=self._grads_out)
-                total = float(self._flat_grads.buffer.sum())
-            else:
-                loss, grads, state = self.loss_and_grads(inputs, targets, self.state)
-                total = sum(float(g.sum()) for g in grads.values())
+            loss, grads, state, total = self._chunk(inputs, targets)
             # a sum is cheaper than np.isfinite, and a nan or inf anywhere spoils it
             bad = []
             if not math.isfinite(loss + total):
@@ -271,6 +260,29 @@ class Trainer:
             if callback is not None:
                 callback(p)
         return out
+
+    def _chunk(self, inputs: np.ndarray, targets: np.ndarray) -> tuple[float, dict, Any, float]:
+        """loss, grads and state of this chunk, and the sum of all the gradients (to check
+        that they are finite).
+
+        Where it can, the gradients go into the flat buffer laid out like the parameters,
+        so that the optimizer updates all of them at once (see rnnlib.optim): with one
+        thread, on the fast path, while the parameters are still the buffer's views.
+        """
+        cfg = self.config
+        if cfg.fast_path and self._pool is None and self._flat_params.holds(self.model.params):
+            kind = fastpath.fused_model(self.model)
+            if kind is not None:
+                # the chunk is the vocabulary's own encoding of the text: no index needs
+                # checking, so the fused code is called straight
+                loss, grads, state = fastpath.fused(kind, self.model, inputs, targets,
+                                                    self.state, out=self._grads_out)
+            else:                     # the model's own code, its grads copied into the buffer
+                loss, grads, state = fastpath.loss_and_grads(self.model, inputs, targets,
+                                                             self.state, out=self._grads_out)
+            return loss, grads, state, float(self._flat_grads.buffer.sum())
+        loss, grads, state = self.loss_and_grads(inputs, targets, self.state)
+        return loss, grads, state, sum(float(g.sum()) for g in grads.values())
 
     def bits_per_char(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The history per character: (iterations, bits of each chunk, smooth bits), each (K,).
