@@ -164,7 +164,7 @@ class SGD(_Optimizer):
         else:
             np.clip(g.buffer, -self.clip, self.clip, out=step)
             step *= self.lr
-        np.subtract(p.buffer, step, out=p.buffer)              # p -= ...
+        np.subtract(p.buffer, step, out=p.buffer)             # p -= ...
 
 
 class Adagrad(_Optimizer):
@@ -214,7 +214,7 @@ class Adagrad(_Optimizer):
         np.sqrt(step, out=step)                               # sqrt(mem + eps)
         g_clipped *= self.lr                                  # lr * g
         np.divide(g_clipped, step, out=step)                  # lr * g / sqrt(mem + eps)
-        np.subtract(p.buffer, step, out=p.buffer)              # p -= ...
+        np.subtract(p.buffer, step, out=p.buffer)             # p -= ...
 
     def _flat_memory(self, p: Flat) -> Flat:
         """``mem`` as views into one buffer laid out like the params' buffer ``p``: made again,
