@@ -265,24 +265,31 @@ class Trainer:
         """loss, grads and state of this chunk, and the sum of all the gradients (to check
         that they are finite).
 
-        Where it can, the gradients go into the flat buffer laid out like the parameters,
-        so that the optimizer updates all of them at once (see rnnlib.optim): with one
-        thread, on the fast path, while the parameters are still the buffer's views.
+        While the parameters are still the views of the flat buffer made in __init__, the
+        gradients go into the flat buffer laid out like them, so that the optimizer
+        updates all parameters at once (see rnnlib.optim).
         """
+        if not self._flat_params.holds(self.model.params):   # a parameter was replaced
+            loss, grads, state = self.loss_and_grads(inputs, targets, self.state)
+            return loss, grads, state, sum(float(g.sum()) for g in grads.values())
         cfg = self.config
-        if cfg.fast_path and self._pool is None and self._flat_params.holds(self.model.params):
-            kind = fastpath.fused_model(self.model)
-            if kind is not None:
-                # the chunk is the vocabulary's own encoding of the text: no index needs
-                # checking, so the fused code is called straight
-                loss, grads, state = fastpath.fused(kind, self.model, inputs, targets,
-                                                    self.state, out=self._grads_out)
-            else:                     # the model's own code, its grads copied into the buffer
-                loss, grads, state = fastpath.loss_and_grads(self.model, inputs, targets,
-                                                             self.state, out=self._grads_out)
-            return loss, grads, state, float(self._flat_grads.buffer.sum())
-        loss, grads, state = self.loss_and_grads(inputs, targets, self.state)
-        return loss, grads, state, sum(float(g.sum()) for g in grads.values())
+        kind = fastpath.fused_model(self.model) if cfg.fast_path and self._pool is None else None
+        if kind is not None:
+            # the chunk is the vocabulary's own encoding of the text: no index needs
+            # checking, so the fused code is called straight, and writes into the buffer
+            loss, grads, state = fastpath.fused(kind, self.model, inputs, targets, self.state,
+                                                out=self._grads_out)
+        else:                 # threads, fast_path=False or a model without fused code
+            loss, grads, state = self.loss_and_grads(inputs, targets, self.state)
+            out = self._grads_out
+            if grads.keys() != out.keys() or any(np.shape(g) != out[k].shape
+                                                 for k, g in grads.items()):
+                # not the parameters' keys and shapes: the optimizer will say what is wrong
+                return loss, grads, state, sum(float(np.sum(g)) for g in grads.values())
+            for k, g in grads.items():
+                np.copyto(out[k], g)
+            grads = out
+        return loss, grads, state, float(self._flat_grads.buffer.sum())
 
     def bits_per_char(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The history per character: (iterations, bits of each chunk, smooth bits), each (K,).

@@ -674,3 +674,17 @@ def test_a_swapped_optimizer_and_a_loaded_checkpoint_keep_the_flat_update(monkey
         np.testing.assert_array_equal(resumed.model.params[k], first.model.params[k])
         np.testing.assert_array_equal(resumed.optimizer.mem[k], first.optimizer.mem[k])
     assert rnnlib.optim.find_flat(resumed.optimizer.mem) is not None
+
+
+def test_a_models_grads_of_the_wrong_shape_are_still_a_clear_error():
+    """A learner's model whose grads do not fit the parameters is told so by the optimizer,
+    not broadcast into the flat buffer."""
+    class ShortGrads(rnnlib.GRU):
+        def loss_and_grads(self, inputs, targets, h_prev=None):
+            loss, grads, h = super().loss_and_grads(inputs, targets, h_prev)
+            grads["by"] = np.zeros(1)
+            return loss, grads, h
+    tr = Trainer(TEXT, TrainConfig(hidden_size=4, seq_length=5, sample_every=0, model="gru"))
+    tr.model.__class__ = ShortGrads
+    with pytest.raises(ValueError, match=r"grads\['by'\] has shape \(1,\) but params\['by'\]"):
+        tr.train(1)
