@@ -41,67 +41,13 @@ def _clipped(g: np.ndarray, clip: float | None) -> np.ndarray:
     return g if clip is None else np.clip(g, -clip, clip)
 
 
-# ---- for speed: many arrays as views into one flat buffer ----------------------------------
-class Flat(NamedTuple):
-    """Arrays laid end to end in one 1-d ``buffer``: ``views[i]`` is the array of ``keys[i]``,
-    a C-ordered view of its stretch of the buffer."""
-    buffer: np.ndarray
-    keys: tuple[str, ...]
-    views: tuple[np.ndarray, ...]
-
-    def holds(self, arrays: dict[str, np.ndarray]) -> bool:
-        """True if ``arrays`` has exactly these keys, in this order, and each entry is still
-        the very view this buffer made (an identity check: a microsecond or so)."""
-        return (len(arrays) == len(self.keys)
-                and all(arrays.get(k) is v for k, v in zip(self.keys, self.views)))
-
-    def same_layout(self, other: "Flat") -> bool:
-        """True if ``other`` lays out arrays of the same keys, shapes and dtype the same way."""
-        return (self.keys == other.keys and self.buffer.dtype == other.buffer.dtype
-                and all(a.shape == b.shape for a, b in zip(self.views, other.views)))
-
-
-def flat_zeros(like: dict[str, np.ndarray]) -> Flat:
-    """A new buffer of zeros with a view shaped like each array of ``like``, in its order."""
-    dtype = np.result_type(*like.values())
-    ends = np.cumsum([np.size(a) for a in like.values()]).tolist()
-    buffer = np.zeros(ends[-1] if ends else 0, dtype=dtype)
-    views = tuple(buffer[end - np.size(a):end].reshape(np.shape(a))
-                  for a, end in zip(like.values(), ends))
-    return Flat(buffer, tuple(like), views)
-
-
-def make_flat(arrays: dict[str, np.ndarray]) -> Flat:
-    """Copy the arrays of a dict into one new buffer and put the views in the dict in their
-    place: same keys, shapes, dtype and values, now laid end to end in memory."""
-    flat = flat_zeros(arrays)
-    for k, view in zip(flat.keys, flat.views):
-        view[...] = arrays[k]
-        arrays[k] = view
-    return flat
-
-
-def find_flat(arrays: dict[str, np.ndarray]) -> Flat | None:
-    """The Flat whose views ``arrays`` are, if they are views of one 1-d buffer laid end to end
-    in the dict's order and filling it; None otherwise (e.g. separate arrays)."""
-    views = tuple(arrays.values())
-    buffer = getattr(views[0], "base", None) if views else None
-    if (not isinstance(buffer, np.ndarray) or buffer.ndim != 1
-            or not buffer.flags.c_contiguous):
-        return None
-    start = buffer.ctypes.data
-    for v in views:
-        if (not isinstance(v, np.ndarray) or v.base is not buffer or v.dtype != buffer.dtype
-                or not v.flags.c_contiguous or v.ctypes.data != start):
-            return None
-        start += v.nbytes
-    if start != buffer.ctypes.data + buffer.nbytes:
-        return None
-    return Flat(buffer, tuple(arrays), views)
-
-
 class _Optimizer:
-    """What SGD and Adagrad share: settings, checks, and finding the flat buffers."""
+    """What SGD and Adagrad share: settings, checks, and finding the flat buffers.
+
+    Each writes its update twice: ``_step_each(params, grads)``, one parameter at a time
+    (the maths), and ``_step_flat(p, g)``, the same operations on the flat buffers (speed;
+    see the end of this module). ``step`` picks the way.
+    """
 
     def __init__(self, lr: float = 0.1, clip: float | None = 5.0) -> None:
         self.lr = positive_float("lr", lr)
@@ -232,3 +178,62 @@ class Adagrad(_Optimizer):
                 view[...] = old                  # keep what was learned so far
             self.mem[k] = view
         return m
+
+
+# ---- for speed: many arrays as views into one flat buffer ----------------------------------
+class Flat(NamedTuple):
+    """Arrays laid end to end in one 1-d ``buffer``: ``views[i]`` is the array of ``keys[i]``,
+    a C-ordered view of its stretch of the buffer."""
+    buffer: np.ndarray
+    keys: tuple[str, ...]
+    views: tuple[np.ndarray, ...]
+
+    def holds(self, arrays: dict[str, np.ndarray]) -> bool:
+        """True if ``arrays`` has exactly these keys, in this order, and each entry is still
+        the very view this buffer made (an identity check: a microsecond or so)."""
+        return (len(arrays) == len(self.keys)
+                and all(arrays.get(k) is v for k, v in zip(self.keys, self.views)))
+
+    def same_layout(self, other: "Flat") -> bool:
+        """True if ``other`` lays out arrays of the same keys, shapes and dtype the same way."""
+        return (self.keys == other.keys and self.buffer.dtype == other.buffer.dtype
+                and all(a.shape == b.shape for a, b in zip(self.views, other.views)))
+
+
+def flat_zeros(like: dict[str, np.ndarray]) -> Flat:
+    """A new buffer of zeros with a view shaped like each array of ``like``, in its order."""
+    dtype = np.result_type(*like.values())
+    ends = np.cumsum([np.size(a) for a in like.values()]).tolist()
+    buffer = np.zeros(ends[-1] if ends else 0, dtype=dtype)
+    views = tuple(buffer[end - np.size(a):end].reshape(np.shape(a))
+                  for a, end in zip(like.values(), ends))
+    return Flat(buffer, tuple(like), views)
+
+
+def make_flat(arrays: dict[str, np.ndarray]) -> Flat:
+    """Copy the arrays of a dict into one new buffer and put the views in the dict in their
+    place: same keys, shapes, dtype and values, now laid end to end in memory."""
+    flat = flat_zeros(arrays)
+    for k, view in zip(flat.keys, flat.views):
+        view[...] = arrays[k]
+        arrays[k] = view
+    return flat
+
+
+def find_flat(arrays: dict[str, np.ndarray]) -> Flat | None:
+    """The Flat whose views ``arrays`` are, if they are views of one 1-d buffer laid end to end
+    in the dict's order and filling it; None otherwise (e.g. separate arrays)."""
+    views = tuple(arrays.values())
+    buffer = getattr(views[0], "base", None) if views else None
+    if (not isinstance(buffer, np.ndarray) or buffer.ndim != 1
+            or not buffer.flags.c_contiguous):
+        return None
+    start = buffer.ctypes.data
+    for v in views:
+        if (not isinstance(v, np.ndarray) or v.base is not buffer or v.dtype != buffer.dtype
+                or not v.flags.c_contiguous or v.ctypes.data != start):
+            return None
+        start += v.nbytes
+    if start != buffer.ctypes.data + buffer.nbytes:
+        return None
+    return Flat(buffer, tuple(arrays), views)
