@@ -16,6 +16,10 @@ other programs share the machine; the best round is the one least disturbed by t
 Every "times the reference" is the median, over rounds, of the two rates measured side by
 side in the same round.
 
+At N = 1 an iteration is also timed in its pieces, each alone on the same chunk: the fused
+loss and gradients, Adagrad's update on the flat buffers of parameters and gradients that
+Trainer uses, and, for comparison, the same update one parameter at a time.
+
 "One core busy": a second process spins on one core while training at N = 32 (float64) is
 timed with rnnlib's default (one BLAS thread while it trains), with one BLAS thread forced
 from the start (OPENBLAS_NUM_THREADS=1) and with numpy's default (one BLAS thread per core),
@@ -46,6 +50,7 @@ import numpy as np  # noqa: E402
 
 import rnnlib  # noqa: E402
 from rnnlib import TrainConfig, Trainer  # noqa: E402
+from rnnlib.optim import make_flat  # noqa: E402
 from rnnlib.threads import limit_blas_threads  # noqa: E402
 
 from rnnlib.reference import MinCharRNN, sample as min_char_rnn_sample  # noqa: E402
@@ -173,6 +178,42 @@ def breakdown(V: int, N: int, dtype, seconds: float, repeats: int) -> dict:
                         f"{2 * T} products in the time loops": loop,
                         f"tanh ({T} calls)": tanh, "exp of the softmax": exp}, seconds, repeats)
     return {k: 1e3 / r for k, r in rates.items()}
+
+
+def one_sequence_breakdown(text: str, seconds: float, repeats: int) -> dict:
+    """Microseconds per training iteration at N = 1 (float64), whole and in pieces, each
+    piece timed alone on the same chunk: the fused loss and gradients, Adagrad's update on
+    the flat buffers, and the same update one parameter at a time (separate arrays), as
+    before the parameters were laid out in one buffer."""
+    tr = Trainer(text, TrainConfig(hidden_size=H, seq_length=T, sample_every=0))
+    tr.train(50)                              # a state and memories of a run under way
+    inputs, targets = tr.batch()
+    kind, state, grads = rnnlib.fastpath.fused_model(tr.model), tr.state, tr._grads_out
+    flat = {k: v.copy() for k, v in tr.model.params.items()}
+    make_flat(flat)
+    separate = {k: v.copy() for k, v in tr.model.params.items()}
+    separate_grads = {k: g.copy() for k, g in grads.items()}
+    flat_opt, each_opt = rnnlib.Adagrad(), rnnlib.Adagrad()
+    block = 16
+
+    def repeat(fn):
+        def run() -> int:
+            for _ in range(block):
+                fn()
+            return block
+        return run
+    def iterations() -> int:
+        tr.train(block)
+        return block
+    runs = {"one iteration (Trainer.train)": iterations,
+            "loss and gradients (fastpath.fused)": repeat(
+                lambda: rnnlib.fastpath.fused(kind, tr.model, inputs, targets, state, grads)),
+            "Adagrad on the flat buffers": repeat(lambda: flat_opt.step(flat, grads)),
+            "Adagrad one parameter at a time": repeat(
+                lambda: each_opt.step(separate, separate_grads))}
+    with limit_blas_threads():
+        rates = best_rates(runs, seconds, repeats)
+    return {k: 1e6 / r for k, r in rates.items()}
 
 
 def flops_per_char(V: int) -> int:
@@ -420,6 +461,16 @@ def main(argv=None) -> None:
         print(f"  {what:34s} {ms:6.2f} ms  ({ms / total:4.0%})")
     rest = total - sum(parts.values())
     print(f"  {'everything else':34s} {rest:6.2f} ms  ({rest / total:4.0%})")
+
+    one = one_sequence_breakdown(text, seconds, repeats)
+    whole = one.pop("one iteration (Trainer.train)")
+    each = one.pop("Adagrad one parameter at a time")
+    print(f"\nOne iteration at N=1 float64 takes {whole:.0f} us; timed alone, its pieces take:")
+    for what, us in one.items():
+        print(f"  {what:38s} {us:6.0f} us  ({us / whole:4.0%})")
+    rest = whole - sum(one.values())
+    print(f"  {'everything else':38s} {rest:6.0f} us  ({rest / whole:4.0%})")
+    print(f"  (the same Adagrad update one parameter at a time, on separate arrays: {each:.0f} us)")
 
     print(f"\n| {'sampling (N=1, float64)':42s} | {'chars/s':>10s} | {'x ref':>6s} | target")
     print(f"| {'min-char-rnn sample: np.random.choice':42s} | {s_ref:10,.0f} | {1:6.1f} |")

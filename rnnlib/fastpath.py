@@ -75,23 +75,68 @@ def fused_model(model: Any) -> type | None:
     return None
 
 
-def loss_and_grads(model: Any, inputs: ArrayLike, targets: ArrayLike,
-                   h_prev: Any = None) -> tuple[float, dict[str, np.ndarray], Any]:
+def loss_and_grads(model: Any, inputs: ArrayLike, targets: ArrayLike, h_prev: Any = None,
+                   out: dict[str, np.ndarray] | None = None
+                   ) -> tuple[float, dict[str, np.ndarray], Any]:
     """``model.loss_and_grads(inputs, targets, h_prev)``, fused for speed where it may be.
 
     For an RNN or an LSTM (see :func:`fused_model`) it computes the same (loss, grads,
     state) with the tricks of this module; any other model's own ``loss_and_grads`` is
     called, so a learner's override is never skipped.
+
+    ``out``, if given, is a dict of arrays with the keys, shapes and dtype of
+    ``model.params`` (C-ordered): the gradients are written into those arrays and ``out``
+    is returned as grads. ``Trainer`` passes views into one flat buffer, so that the
+    optimizer can update all parameters at once (see rnnlib.optim).
     """
+    if out is not None:
+        _check_out(out, model.params)
     kind = fused_model(model)
     if kind is None:
-        return model.loss_and_grads(inputs, targets, h_prev)
+        return _into(out, *model.loss_and_grads(inputs, targets, h_prev))
     ix = index_array("inputs", inputs, model.vocab_size)            # (T, N)
     tg = targets_array(targets, ix, model.vocab_size)               # (T, N)
+    return fused(kind, model, ix, tg, h_prev, out)
+
+
+def fused(kind: type, model: Any, ix: np.ndarray, tg: np.ndarray, h_prev: Any = None,
+          out: dict[str, np.ndarray] | None = None) -> tuple[float, dict[str, np.ndarray], Any]:
+    """The fused code of :func:`loss_and_grads` for a model of ``kind`` (RNN or LSTM, as
+    :func:`fused_model` says), without the checks of inputs, targets and ``out``: ix and tg
+    must be (T, N) int arrays of indices in 0..V-1, and ``out`` None or as loss_and_grads
+    wants it. ``Trainer`` calls it for its own chunks of the encoded text, which need no
+    checks; anything else should call :func:`loss_and_grads`.
+    """
     state = model._state(h_prev, ix.shape[1])                       # the model's own checks
     if kind is RNN:
-        return _rnn_loss_and_grads(model.params, ix, tg, state)
-    return _lstm_loss_and_grads(model.params, ix, tg, *state)
+        if ix.shape[1] == 1:                                        # writes into out itself
+            return _rnn_one_sequence(model.params, ix[:, 0], tg[:, 0], state, out)
+        return _into(out, *_rnn_loss_and_grads(model.params, ix, tg, state))
+    return _into(out, *_lstm_loss_and_grads(model.params, ix, tg, *state))
+
+
+def _check_out(out: dict[str, np.ndarray], params: dict[str, np.ndarray]) -> None:
+    """``out`` must hold a C-ordered array of each parameter's shape and dtype."""
+    for k, p in params.items():
+        o = out.get(k)
+        if (not isinstance(o, np.ndarray) or o.shape != p.shape or o.dtype != p.dtype
+                or not o.flags.c_contiguous):
+            got = (f"shape {o.shape}, dtype {o.dtype}" if isinstance(o, np.ndarray)
+                   else type(o).__name__)
+            raise ValueError(f"out[{k!r}] must be a C-ordered array of shape {p.shape} and "
+                             f"dtype {p.dtype}, as params[{k!r}]; got {got}. Pass out=None "
+                             f"to get new arrays.")
+    if len(out) != len(params):
+        raise ValueError(f"out has keys {sorted(out)} but params has {sorted(params)}.")
+
+
+def _into(out, loss, grads, state):
+    """(loss, grads, state), with grads copied into ``out`` if it is given."""
+    if out is None:
+        return loss, grads, state
+    for k, g in grads.items():
+        np.copyto(out[k], g)
+    return loss, out, state
 
 
 # ---- shared by both models -----------------------------------------------------------------
@@ -208,12 +253,15 @@ def _rnn_hidden_grads(dh_raw: np.ndarray, hs: np.ndarray, h0: np.ndarray, ix: np
     return np.ascontiguousarray(dWxhT.T), dWhh, dbh
 
 
-def _rnn_one_sequence(P: dict, ix: np.ndarray, tg: np.ndarray, h0: np.ndarray):
+def _rnn_one_sequence(P: dict, ix: np.ndarray, tg: np.ndarray, h0: np.ndarray,
+                      out: dict | None = None):
     """The RNN's loss, grads and h_T for N = 1, on 1-d vectors: ix and tg (T,), h0 (H, 1).
 
     At N = 1 every array is tiny and the cost is the number of numpy calls, so the time
     loops make three each per step (a product, an add, tanh; an add, a multiply, a
-    product) and everything else is done once for the whole chunk, as (T, .) rows.
+    product) and everything else is done once for the whole chunk, as (T, .) rows. The
+    gradients go into the arrays of ``out`` if it is given (checked by the caller), else
+    into new ones.
     """
     Wxh, Whh, Why = P["Wxh"], P["Whh"], P["Why"]
     T, (H, V) = len(ix), Wxh.shape
@@ -248,9 +296,14 @@ def _rnn_one_sequence(P: dict, ix: np.ndarray, tg: np.ndarray, h0: np.ndarray):
         dot(d, Whh, dh_next)                                   # Whh^T dh_raw_t
     x = np.zeros((T, V), dtype=Why.dtype)                      # the one-hot inputs as
     x.ravel()[np.arange(0, T * V, V) + ix] = 1                 # rows, for one product
-    grads = {"Wxh": np.dot(dh.T, x), "Whh": np.dot(dh.T, hs[:-1]),
-             "Why": np.dot(dy.T, h), "bh": dh.sum(axis=0)[:, None],
-             "by": dy.sum(axis=0)[:, None]}
+    if out is None:
+        out = {k: np.empty(p.shape, dtype=Why.dtype) for k, p in P.items()}
+    grads = out
+    np.dot(dh.T, x, grads["Wxh"])
+    np.dot(dh.T, hs[:-1], grads["Whh"])
+    np.dot(dy.T, h, grads["Why"])
+    dh.sum(axis=0, out=grads["bh"][:, 0])
+    dy.sum(axis=0, out=grads["by"][:, 0])
     return loss, grads, hs[T:].T.copy()
 
 

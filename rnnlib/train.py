@@ -39,7 +39,7 @@ from . import fastpath, metrics
 from ._checks import float_dtype, positive_float, positive_int
 from .gru import GRU
 from .lstm import LSTM
-from .optim import SGD, Adagrad
+from .optim import SGD, Adagrad, flat_zeros, make_flat
 from .rnn import RNN
 from .sampling import sample
 from .stacked import StackedRNN, layer_count
@@ -173,6 +173,13 @@ class Trainer:
                 f"smaller seq_length or batch_size.")
         V = len(self.vocab)
         self.model = build_model(cfg, V)
+        # For speed: the parameters become views into one flat buffer, and each chunk's
+        # gradients are written into views of another, laid out alike, so the optimizer
+        # updates all parameters with a few numpy calls (see rnnlib.optim). If a parameter
+        # is replaced later, the trainer and the optimizer go one parameter at a time.
+        self._flat_params = make_flat(self.model.params)
+        self._flat_grads = flat_zeros(self.model.params)
+        self._grads_out = dict(zip(self._flat_grads.keys, self._flat_grads.views))
         opt = Adagrad if cfg.optimizer == "adagrad" else SGD
         self.optimizer = opt(lr=cfg.learning_rate, clip=cfg.clip)
         self.rng = np.random.default_rng(cfg.seed)
@@ -186,10 +193,9 @@ class Trainer:
 
     def batch(self) -> tuple[np.ndarray, np.ndarray]:
         """The next chunk: inputs and targets of shape (T, N), targets one char ahead."""
-        T, N = self.config.seq_length, self.config.batch_size
-        starts = np.arange(N) * self.stream_len + self.pointer
-        cols = starts[None, :] + np.arange(T + 1)[:, None]          # (T + 1, N)
-        chunk = self.data[cols]
+        T, N, L = self.config.seq_length, self.config.batch_size, self.stream_len
+        streams = self.data[:N * L].reshape(N, L).T                 # (L, N): stream n is column n
+        chunk = streams[self.pointer:self.pointer + T + 1].copy()   # (T + 1, N)
         return chunk[:-1], chunk[1:]
 
     def sample_now(self, n: int | None = None, temperature: float | None = None) -> str:
@@ -227,10 +233,10 @@ class Trainer:
             if cfg.sample_every and self.iteration % cfg.sample_every == 0:
                 text = self.sample_now()
                 self.samples.append((self.iteration, text))
-            loss, grads, state = self.loss_and_grads(inputs, targets, self.state)
-            # one sum per gradient is cheaper than np.isfinite; a nan or inf anywhere spoils it
+            loss, grads, state, total = self._chunk(inputs, targets)
+            # a sum is cheaper than np.isfinite, and a nan or inf anywhere spoils it
             bad = []
-            if not math.isfinite(loss + sum(float(g.sum()) for g in grads.values())):
+            if not math.isfinite(loss + total):
                 bad = [k for k, g in grads.items() if not np.isfinite(g).all()]
             if not math.isfinite(loss) or bad:
                 raise TrainingDiverged(
@@ -254,6 +260,36 @@ class Trainer:
             if callback is not None:
                 callback(p)
         return out
+
+    def _chunk(self, inputs: np.ndarray, targets: np.ndarray) -> tuple[float, dict, Any, float]:
+        """loss, grads and state of this chunk, and the sum of all the gradients (to check
+        that they are finite).
+
+        While the parameters are still the views of the flat buffer made in __init__, the
+        gradients go into the flat buffer laid out like them, so that the optimizer
+        updates all parameters at once (see rnnlib.optim).
+        """
+        if not self._flat_params.holds(self.model.params):   # a parameter was replaced
+            loss, grads, state = self.loss_and_grads(inputs, targets, self.state)
+            return loss, grads, state, sum(float(g.sum()) for g in grads.values())
+        cfg = self.config
+        kind = fastpath.fused_model(self.model) if cfg.fast_path and self._pool is None else None
+        if kind is not None:
+            # the chunk is the vocabulary's own encoding of the text: no index needs
+            # checking, so the fused code is called straight, and writes into the buffer
+            loss, grads, state = fastpath.fused(kind, self.model, inputs, targets, self.state,
+                                                out=self._grads_out)
+        else:                 # threads, fast_path=False or a model without fused code
+            loss, grads, state = self.loss_and_grads(inputs, targets, self.state)
+            out = self._grads_out
+            if grads.keys() != out.keys() or any(np.shape(g) != out[k].shape
+                                                 for k, g in grads.items()):
+                # not the parameters' keys and shapes: the optimizer will say what is wrong
+                return loss, grads, state, sum(float(np.sum(g)) for g in grads.values())
+            for k, g in grads.items():
+                np.copyto(out[k], g)
+            grads = out
+        return loss, grads, state, float(self._flat_grads.buffer.sum())
 
     def bits_per_char(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The history per character: (iterations, bits of each chunk, smooth bits), each (K,).

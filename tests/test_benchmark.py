@@ -30,6 +30,12 @@ def test_benchmark_script_runs_and_reports_every_target():
     assert out.count(">= 3x reference") == 1 and out.count(">= 15x reference") == 1
     assert out.count("best float32") == 1
     assert "3 output-layer products" in out
+    # N = 1 in its pieces, and the per-parameter update beside the flat one
+    assert re.search(r"One iteration at N=1 float64 takes \d+ us", out)
+    for piece in ("loss and gradients (fastpath.fused)", "Adagrad on the flat buffers",
+                  "everything else"):
+        assert re.search(rf"  {re.escape(piece)} +\d+ us", out), piece
+    assert re.search(r"Adagrad update one parameter at a time, on separate arrays: \d+ us", out)
     # the one-core-busy case: three settings, idle and busy, and the ratio with its target
     for mode in ("rnnlib's default", "OPENBLAS_NUM_THREADS=1", "numpy's default"):
         assert re.search(rf"\| {re.escape(mode)} +\| +[\d,]+ \| +[\d,]+ \|", out), mode

@@ -246,3 +246,54 @@ def test_bad_arguments_are_the_plain_paths_clear_errors():
         fastpath.loss_and_grads(m, np.zeros((2, 2), int), np.zeros((2, 2), int), np.zeros((4, 2)))
     with pytest.raises(ValueError, match=r"an LSTM's state is the pair \(h, c\)"):
         fastpath.loss_and_grads(rnnlib.LSTM(4, 3), [0, 1], [1, 2], np.zeros((3, 1)))
+
+
+# ---- out: the gradients written into given arrays (Trainer's flat buffer) -------------------
+@pytest.mark.parametrize("cls, N", [(rnnlib.RNN, 1), (rnnlib.RNN, 3), (rnnlib.LSTM, 1),
+                                    (rnnlib.LSTM, 2), (rnnlib.GRU, 2)])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_out_receives_the_same_gradients_bit_for_bit(cls, N, dtype):
+    """With out= the gradients land in out's arrays (views of one flat buffer, as Trainer
+    passes) and out is returned; the numbers are exactly those returned without out."""
+    rng, V, H, T, _ = random_case(40 + N)
+    m = cls(V, H, seed=1, dtype=dtype)
+    ix, tg = rng.integers(0, V, (T, N)), rng.integers(0, V, (T, N))
+    flat = rnnlib.optim.flat_zeros(m.params)
+    flat.buffer[:] = np.nan                                          # every entry is written
+    out = dict(zip(flat.keys, flat.views))
+    loss, grads, state = fastpath.loss_and_grads(m, ix, tg, None)
+    loss_out, grads_out, state_out = fastpath.loss_and_grads(m, ix, tg, None, out=out)
+    assert grads_out is out and loss_out == loss
+    for k in m.params:
+        assert grads_out[k].base is flat.buffer
+        np.testing.assert_array_equal(grads_out[k], grads[k], err_msg=k)
+    np.testing.assert_array_equal(np.asarray(state_out), np.asarray(state))
+
+
+def test_fused_is_loss_and_grads_without_the_checks():
+    rng, V, H, T, _ = random_case(3, N=1)
+    m = random_model(rnnlib.RNN, V, H, seed=3)
+    ix, tg = rng.integers(0, V, (T, 1)), rng.integers(0, V, (T, 1))
+    h0 = rng.standard_normal((H, 1))
+    want = fastpath.loss_and_grads(m, ix, tg, h0)
+    got = fastpath.fused(rnnlib.RNN, m, ix, tg, h0)
+    assert got[0] == want[0]
+    for k in m.params:
+        np.testing.assert_array_equal(got[1][k], want[1][k])
+
+
+@pytest.mark.parametrize("bad, msg", [
+    (lambda out: out.update(Whh=np.zeros((2, 2))),
+     r"out\['Whh'\] must be a C-ordered array of shape \(4, 4\)"),
+    (lambda out: out.update(Why=np.zeros((4, 5), dtype=np.float32).T),
+     r"out\['Why'\] must be .* dtype float64.*got shape \(5, 4\), dtype float32"),
+    (lambda out: out.update(by=np.zeros((5, 2))[:, :1]), r"out\['by'\] must be a C-ordered"),
+    (lambda out: out.pop("bh"), r"out\['bh'\] must be .*got NoneType"),
+    (lambda out: out.update(extra=np.zeros(1)), r"out has keys .*'extra'"),
+])
+def test_a_wrong_out_is_a_clear_error(bad, msg):
+    m = rnnlib.RNN(5, 4, seed=0)
+    out = {k: np.zeros_like(p) for k, p in m.params.items()}
+    bad(out)
+    with pytest.raises(ValueError, match=msg):
+        fastpath.loss_and_grads(m, [0, 1, 2], [1, 2, 3], out=out)

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from rnnlib import SGD, Adagrad
+from rnnlib.optim import find_flat, flat_zeros, make_flat
 
 
 def test_adagrad_first_steps_by_hand():
@@ -126,9 +127,9 @@ def test_adagrad_over_many_parameters_equals_min_char_rnns_loop():
     mine, opt = {k: v.copy() for k, v in params.items()}, Adagrad(lr=0.1, clip=5.0)
     for grads in grads_seq:
         opt.step(mine, grads)
-    for k in shapes:
-        np.testing.assert_allclose(mine[k], want_p[k], rtol=1e-14, atol=1e-15, err_msg=k)
-        np.testing.assert_allclose(opt.mem[k], want_m[k], rtol=1e-14, err_msg=k)
+    for k in shapes:                  # the same operations in the same order: the same bits
+        np.testing.assert_array_equal(mine[k], want_p[k], err_msg=k)
+        np.testing.assert_array_equal(opt.mem[k], want_m[k], err_msg=k)
 
 
 def test_adagrad_takes_in_a_memory_replaced_between_steps():
@@ -158,3 +159,183 @@ def test_adagrad_follows_parameters_that_change_shape_or_keys():
     p["v"] = np.zeros((3, 2))
     opt.step(p, {"w": np.zeros(2), "v": np.ones((3, 2))})
     assert opt.mem["v"].shape == (3, 2)
+
+
+# ---- the flat buffers: the same numbers as one parameter at a time, bit for bit ------------
+SHAPES = {"Wxh": (5, 7), "Whh": (5, 5), "Why": (7, 5), "bh": (5, 1), "by": (7, 1)}
+
+
+def random_params(rng, dtype):
+    return {k: rng.standard_normal(s).astype(dtype) for k, s in SHAPES.items()}
+
+
+def random_grads(rng, dtype, scale=4.0):
+    """Gradients, some beyond the clip, some exactly zero (as dWxh's unused columns)."""
+    grads = {k: (rng.standard_normal(s) * scale).astype(dtype) for k, s in SHAPES.items()}
+    grads["Wxh"][:, ::2] = 0
+    return grads
+
+
+def spy(monkeypatch, cls):
+    """Record which way each step of an optimizer of class ``cls`` went, 'each' or 'flat',
+    under the optimizer: ways[opt] is the list of opt's steps."""
+    ways = {}
+    for way in ("each", "flat"):
+        real = getattr(cls, f"_step_{way}")
+
+        def spied(self, *a, _real=real, _way=way):
+            ways.setdefault(self, []).append(_way)
+            return _real(self, *a)
+        monkeypatch.setattr(cls, f"_step_{way}", spied)
+    return ways
+
+
+@pytest.mark.parametrize("cls", [Adagrad, SGD])
+@pytest.mark.parametrize("clip", [5.0, None])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_the_flat_update_equals_the_update_one_parameter_at_a_time_bit_for_bit(
+        monkeypatch, cls, clip, dtype):
+    """Parameters and gradients as views of flat buffers take the flat way; separate arrays
+    take the other. Over 30 steps both give exactly the same parameters and memories."""
+    ways = spy(monkeypatch, cls)
+    rng = np.random.default_rng(7)
+    start = random_params(rng, dtype)
+    each = {k: v.copy() for k, v in start.items()}
+    flat = {k: v.copy() for k, v in start.items()}
+    make_flat(flat)
+    g_flat = flat_zeros(flat)
+    opt_each, opt_flat = cls(lr=0.1, clip=clip), cls(lr=0.1, clip=clip)
+    for _ in range(30):
+        grads = random_grads(rng, dtype)
+        opt_each.step(each, grads)
+        flat_grads = dict(zip(g_flat.keys, g_flat.views))
+        for k, view in flat_grads.items():
+            view[...] = grads[k]
+        opt_flat.step(flat, flat_grads)
+    assert ways[opt_each] == ["each"] * 30 and ways[opt_flat] == ["flat"] * 30
+    for k in SHAPES:
+        assert flat[k].dtype == dtype
+        np.testing.assert_array_equal(flat[k], each[k], err_msg=k)
+        if cls is Adagrad:
+            np.testing.assert_array_equal(opt_flat.mem[k], opt_each.mem[k], err_msg=k)
+    assert not np.array_equal(flat["Whh"], start["Whh"])          # they did move
+
+
+def flat_setup(rng, dtype=np.float64):
+    """Flat params and a flat grad buffer, as Trainer makes them."""
+    params = random_params(rng, dtype)
+    make_flat(params)
+    g = flat_zeros(params)
+    return params, dict(zip(g.keys, g.views))
+
+
+def fill(grads, rng):
+    for k, v in random_grads(rng, grads["Whh"].dtype).items():
+        grads[k][...] = v
+    return grads
+
+
+def test_a_replaced_parameter_sends_the_update_back_to_one_parameter_at_a_time(monkeypatch):
+    """model.params["Whh"] = new_array: the new array is updated (not the old view), by the
+    per-parameter way, with the numbers the per-parameter way alone gives."""
+    ways = spy(monkeypatch, Adagrad)
+    rng = np.random.default_rng(1)
+    params, grads = flat_setup(rng)
+    plain = {k: v.copy() for k, v in params.items()}
+    opt, opt_plain = Adagrad(), Adagrad()
+    for step in range(6):
+        if step == 3:
+            old_view = params["Whh"]
+            params["Whh"] = params["Whh"].copy()                   # the learner's rebinding
+            before = old_view.copy()
+        fill(grads, rng)
+        opt.step(params, grads)
+        opt_plain.step(plain, {k: v.copy() for k, v in grads.items()})
+    assert ways[opt] == ["flat"] * 3 + ["each"] * 3
+    np.testing.assert_array_equal(old_view, before)                # the old view is left alone
+    for k in SHAPES:
+        np.testing.assert_array_equal(params[k], plain[k], err_msg=k)
+        np.testing.assert_array_equal(opt.mem[k], opt_plain.mem[k], err_msg=k)
+
+
+def test_separate_arrays_or_grads_laid_out_otherwise_go_one_parameter_at_a_time(monkeypatch):
+    """Plain dicts, and grads that are views of one buffer in another order than the
+    params, are never taken for the flat layout; the numbers stay right."""
+    ways = spy(monkeypatch, Adagrad)
+    rng = np.random.default_rng(2)
+    params, _ = flat_setup(rng)
+    plain = {k: v.copy() for k, v in params.items()}
+    reordered = dict(reversed(list(random_params(rng, np.float64).items())))
+    make_flat(reordered)                                            # by, bh, Why, Whh, Wxh
+    grads_other = {k: reordered[k] for k in SHAPES}                 # same keys, other layout
+    fill(grads_other, rng)
+    opt, opt_plain = Adagrad(), Adagrad()
+    opt.step(params, grads_other)
+    opt_plain.step(plain, {k: v.copy() for k, v in grads_other.items()})
+    separate = random_grads(rng, np.float64)
+    opt.step(params, separate)
+    opt_plain.step(plain, separate)
+    assert ways[opt] == ["each", "each"]
+    for k in SHAPES:
+        np.testing.assert_array_equal(params[k], plain[k], err_msg=k)
+
+
+def test_a_memory_replaced_between_flat_steps_is_taken_in(monkeypatch):
+    """opt.mem replaced (as Trainer.load does) between flat steps: the next flat step starts
+    from the new memory, and mem's entries become views of the flat memory again."""
+    ways = spy(monkeypatch, Adagrad)
+    rng = np.random.default_rng(4)
+    params, grads = flat_setup(rng)
+    plain = {k: v.copy() for k, v in params.items()}
+    opt, opt_plain = Adagrad(), Adagrad()
+    for step in range(4):
+        if step == 2:
+            loaded = {k: np.abs(rng.standard_normal(s)) * 10 for k, s in SHAPES.items()}
+            opt.mem = {k: v.copy() for k, v in loaded.items()}
+            opt_plain.mem = {k: v.copy() for k, v in loaded.items()}
+        fill(grads, rng)
+        opt.step(params, grads)
+        opt_plain.step(plain, {k: v.copy() for k, v in grads.items()})
+    assert ways[opt] == ["flat"] * 4
+    assert find_flat(opt.mem) is not None
+    for k in SHAPES:
+        np.testing.assert_array_equal(params[k], plain[k], err_msg=k)
+        np.testing.assert_array_equal(opt.mem[k], opt_plain.mem[k], err_msg=k)
+
+
+def test_the_flat_update_leaves_the_callers_gradients_alone():
+    rng = np.random.default_rng(5)
+    params, grads = flat_setup(rng)
+    fill(grads, rng)
+    grads["Whh"][0, 0] = 50.0                                       # clipped to 5
+    before = {k: v.copy() for k, v in grads.items()}
+    Adagrad(clip=5.0).step(params, grads)
+    for k in SHAPES:
+        np.testing.assert_array_equal(grads[k], before[k])
+
+
+def test_make_flat_keeps_values_and_lays_the_arrays_end_to_end():
+    rng = np.random.default_rng(6)
+    params = random_params(rng, np.float32)
+    values = {k: v.copy() for k, v in params.items()}
+    flat = make_flat(params)
+    assert flat.buffer.size == sum(v.size for v in values.values())
+    assert flat.buffer.dtype == np.float32
+    for k in SHAPES:
+        assert params[k].base is flat.buffer and params[k].shape == SHAPES[k]
+        np.testing.assert_array_equal(params[k], values[k])
+    flat.buffer[:] = 1                                              # one buffer behind them all
+    assert all((v == 1).all() for v in params.values())
+    assert find_flat(params) == flat and flat.holds(params)
+
+
+def test_find_flat_refuses_what_is_not_one_buffer_laid_end_to_end():
+    rng = np.random.default_rng(8)
+    assert find_flat(random_params(rng, np.float64)) is None               # separate arrays
+    buffer = np.zeros(12)
+    assert find_flat({"a": buffer[:4], "b": buffer[4:]}) is not None
+    assert find_flat({"b": buffer[4:], "a": buffer[:4]}) is None           # out of order
+    assert find_flat({"a": buffer[:4], "b": buffer[5:]}) is None           # a gap
+    assert find_flat({"a": buffer[:4], "b": buffer[4:11]}) is None         # not all of it
+    assert find_flat({"a": buffer[:6].reshape(2, 3).T, "b": buffer[6:]}) is None  # not C order
+    assert find_flat({}) is None

@@ -544,9 +544,10 @@ def test_trainer_calls_fastpath_by_default_and_the_model_when_told(monkeypatch):
     """The default computes every chunk with rnnlib.fastpath.loss_and_grads; fast_path=False
     calls model.loss_and_grads instead."""
     calls = []
-    real = rnnlib.fastpath.loss_and_grads
-    monkeypatch.setattr(rnnlib.fastpath, "loss_and_grads",
-                        lambda *a: calls.append("fast") or real(*a))
+    for name in ("loss_and_grads", "fused"):       # fused: the fused code without checks
+        real = getattr(rnnlib.fastpath, name)
+        monkeypatch.setattr(rnnlib.fastpath, name,
+                            lambda *a, _real=real, **kw: calls.append("fast") or _real(*a, **kw))
     tr = Trainer(TEXT, TrainConfig(hidden_size=4, seq_length=5, sample_every=0))
     tr.train(2)
     assert calls == ["fast", "fast"]
@@ -586,3 +587,104 @@ def test_trainer_uses_the_backward_of_a_model_that_overrides_it(threads):
     for k in before:
         np.testing.assert_allclose(before[k] - tr.model.params[k], 0.5 * slipped[k],
                                    rtol=1e-10, atol=1e-14, err_msg=k)
+
+
+# ---- the flat buffers: parameters and gradients laid end to end, for speed ------------------
+def flat_ways(monkeypatch):
+    """Which way each optimizer step went, 'each' or 'flat', in order (see rnnlib.optim)."""
+    ways = []
+    for cls in (rnnlib.Adagrad, rnnlib.SGD):
+        for way in ("each", "flat"):
+            real = getattr(cls, f"_step_{way}")
+            monkeypatch.setattr(cls, f"_step_{way}",
+                                lambda self, *a, _r=real, _w=way: ways.append(_w) or _r(self, *a))
+    return ways
+
+
+@pytest.mark.parametrize("model, batch_size", [("rnn", 1), ("rnn", 3), ("lstm", 1), ("gru", 2)])
+def test_the_trainers_parameters_are_views_of_one_buffer_and_take_the_flat_update(
+        monkeypatch, model, batch_size):
+    """Every model's params become views of one flat buffer (same values as the model
+    built alone); every step takes the flat update, and training follows a trainer whose
+    parameters were made separate arrays again (the per-parameter update) bit for bit."""
+    ways = flat_ways(monkeypatch)
+    cfg = TrainConfig(hidden_size=6, seq_length=7, batch_size=batch_size, model=model,
+                      sample_every=0)
+    tr, separate = Trainer(TEXT, cfg), Trainer(TEXT, cfg)
+    built = rnnlib.train.build_model(cfg, len(tr.vocab))
+    found = rnnlib.optim.find_flat(tr.model.params)
+    assert found is not None and found.keys == tuple(built.params)
+    for k in built.params:
+        np.testing.assert_array_equal(tr.model.params[k], built.params[k])
+        separate.model.params[k] = separate.model.params[k].copy()
+    tr.train(12)
+    assert ways == ["flat"] * 12
+    separate.train(12)
+    assert ways[12:] == ["each"] * 12
+    for k in built.params:
+        np.testing.assert_array_equal(tr.model.params[k], separate.model.params[k], err_msg=k)
+        np.testing.assert_array_equal(tr.optimizer.mem[k], separate.optimizer.mem[k], err_msg=k)
+
+
+def test_a_parameter_rebound_mid_training_is_the_one_trained(monkeypatch):
+    """model.params["Whh"] = new_array between train calls: the new array is updated, the
+    old view of the buffer is not, and the run goes on exactly as the per-parameter one."""
+    ways = flat_ways(monkeypatch)
+    cfg = TrainConfig(hidden_size=6, seq_length=7, sample_every=0)
+    tr, straight = Trainer(TEXT, cfg), Trainer(TEXT, cfg)
+    tr.train(4)
+    straight.train(4)
+    old = tr.model.params["Whh"]
+    tr.model.params["Whh"] = mine = old.copy()
+    frozen = old.copy()
+    tr.train(5)
+    straight.train(5)
+    assert ways == ["flat"] * 8 + ["each"] * 5 + ["flat"] * 5
+    assert tr.model.params["Whh"] is mine and not np.array_equal(mine, frozen)
+    np.testing.assert_array_equal(old, frozen)
+    for k in tr.model.params:
+        np.testing.assert_array_equal(tr.model.params[k], straight.model.params[k], err_msg=k)
+
+
+def test_a_swapped_optimizer_and_a_loaded_checkpoint_keep_the_flat_update(monkeypatch, tmp_path):
+    """Notebook 06 sets tr.optimizer = ...; Trainer.load puts saved memories in new arrays.
+    Both still take the flat update, with the right numbers."""
+    ways = flat_ways(monkeypatch)
+    cfg = TrainConfig(hidden_size=6, seq_length=7, sample_every=0)
+    tr = Trainer(TEXT, cfg)
+    tr.optimizer = rnnlib.SGD(lr=0.05)
+    plain = Trainer(TEXT, cfg)
+    plain.optimizer = rnnlib.SGD(lr=0.05)
+    plain.model.params = {k: v.copy() for k, v in plain.model.params.items()}
+    tr.train(3)
+    plain.train(3)
+    assert ways == ["flat"] * 3 + ["each"] * 3
+    for k in tr.model.params:
+        np.testing.assert_array_equal(tr.model.params[k], plain.model.params[k])
+
+    first = Trainer(TEXT, cfg)
+    first.train(5)
+    first.save(tmp_path / "run.npz")
+    first.train(4)
+    resumed = Trainer.load(tmp_path / "run.npz", TEXT)
+    del ways[:]
+    resumed.train(4)
+    assert ways == ["flat"] * 4
+    for k in first.model.params:
+        np.testing.assert_array_equal(resumed.model.params[k], first.model.params[k])
+        np.testing.assert_array_equal(resumed.optimizer.mem[k], first.optimizer.mem[k])
+    assert rnnlib.optim.find_flat(resumed.optimizer.mem) is not None
+
+
+def test_a_models_grads_of_the_wrong_shape_are_still_a_clear_error():
+    """A learner's model whose grads do not fit the parameters is told so by the optimizer,
+    not broadcast into the flat buffer."""
+    class ShortGrads(rnnlib.GRU):
+        def loss_and_grads(self, inputs, targets, h_prev=None):
+            loss, grads, h = super().loss_and_grads(inputs, targets, h_prev)
+            grads["by"] = np.zeros(1)
+            return loss, grads, h
+    tr = Trainer(TEXT, TrainConfig(hidden_size=4, seq_length=5, sample_every=0, model="gru"))
+    tr.model.__class__ = ShortGrads
+    with pytest.raises(ValueError, match=r"grads\['by'\] has shape \(1,\) but params\['by'\]"):
+        tr.train(1)
