@@ -150,8 +150,9 @@ def state_arrays(state: Any) -> list[np.ndarray]:
     return list(state) if isinstance(state, tuple) else [state]
 
 
-def save_training(path: str | os.PathLike, params: dict[str, np.ndarray], optimizer_mem: dict[str, np.ndarray],
-                  state: Any, history: list | np.ndarray, info: dict) -> Path:
+def save_training(path: str | os.PathLike, params: dict[str, np.ndarray],
+                  optimizer_mem: dict[str, np.ndarray], state: Any,
+                  history: list | np.ndarray, info: dict) -> Path:
     """Write a training run atomically: arrays under ``param/``, ``opt/``, ``state/`` and
     ``history``; ``info`` (vocabulary, settings, position ... : JSON values, with the keys
     of ``TRAINING_INFO``) in the meta entry."""

@@ -6,8 +6,9 @@
 Shapes: F = features per time step, H = hidden size, C = classes, T = time steps,
 N = batch (sequences side by side as columns). Inputs are dense feature columns x_t (F, N),
 stored as X (T, F, N); one-hot tokens are the special case F = number of tokens. Labels
-are ints (N,); h_t is (H, N) and the class scores y and p are (C, N). Many tutorials lay a batch out as (N, T, F) with row vectors and X W:
-:func:`from_batch_first` and :func:`to_batch_first` convert, and W_row = W_col^T.
+are ints (N,); h_t is (H, N) and the class scores y and p are (C, N). Many tutorials lay a
+batch out as (N, T, F) with row vectors and X W: :func:`from_batch_first` and
+:func:`to_batch_first` convert, and W_row = W_col^T.
 
 The hidden layer is the step pair of :mod:`rnnlib.rnn` (``rnn_step_forward`` /
 ``rnn_step_backward``) run over the feature columns, and the output is the softmax layer of
@@ -54,7 +55,7 @@ def to_batch_first(X_tfn: ArrayLike) -> np.ndarray:
 
 def one_hot_tokens(tokens: ArrayLike, num_tokens: int,
                    dtype: DTypeLike = np.float64) -> np.ndarray:
-    """Token ids (N, T) (one sequence per row) or (T,) -> one-hot X of shape (T, F, N), F = num_tokens."""
+    """Token ids (N, T) (one sequence per row) or (T,) -> one-hot X (T, F, N), F = num_tokens."""
     ids = np.asarray(tokens)
     if ids.ndim == 1:
         ids = ids[None, :]

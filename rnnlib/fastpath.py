@@ -107,7 +107,7 @@ def fused(kind: type, model: Any, ix: np.ndarray, tg: np.ndarray, h_prev: Any = 
     wants it. ``Trainer`` calls it for its own chunks of the encoded text, which need no
     checks; anything else should call :func:`loss_and_grads`.
     """
-    state = model._state(h_prev, ix.shape[1])                       # the model's own checks
+    state = model.checked_state(h_prev, ix.shape[1])                       # the model's own checks
     if kind is RNN:
         if ix.shape[1] == 1:                                        # writes into out itself
             return _rnn_one_sequence(model.params, ix[:, 0], tg[:, 0], state, out)

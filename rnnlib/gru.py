@@ -1,11 +1,11 @@
 """The GRU: a gated character model whose new state mixes the old one with a candidate.
 
 Shapes: V = vocab size, H = hidden size, T = time steps, N = batch (sequences as columns).
-Inputs and targets are int arrays (T,) or (T, N), x_t the one-hot column (V, N); the state is one array h of shape (H, N),
-as for :class:`rnnlib.RNN`, so ``Trainer``, ``sample``, ``prime`` and ``check_model`` use it
-unchanged. The gate blocks follow ``torch.nn.GRU``: rows 0:H are r (reset), H:2H are z
-(update), 2H:3H are n (candidate), and there are two biases, ``bx`` and ``bh``, as torch's
-``bias_ih`` and ``bias_hh``::
+Inputs and targets are int arrays (T,) or (T, N), x_t the one-hot column (V, N); the state
+is one array h of shape (H, N), as for :class:`rnnlib.RNN`, so ``Trainer``, ``sample``,
+``prime`` and ``check_model`` use it unchanged. The gate blocks follow ``torch.nn.GRU``:
+rows 0:H are r (reset), H:2H are z (update), 2H:3H are n (candidate), and there are two
+biases, ``bx`` and ``bh``, as torch's ``bias_ih`` and ``bias_hh``::
 
     r = sigmoid(Wx_r x_t + bx_r + Wh_r h_{t-1} + bh_r)          (H, N)
     z = sigmoid(Wx_z x_t + bx_z + Wh_z h_{t-1} + bh_z)          (H, N)
@@ -163,21 +163,13 @@ class GRU(CharModel):
             {"Wx": (3 * H, V), "Wh": (3 * H, H), "bx": (3 * H, 1), "bh": (3 * H, 1),
              "Why": (V, H), "by": (V, 1)}, seed, dtype)
 
-    def _state(self, h_prev, n: int) -> np.ndarray:
-        """Check a state argument: None (zeros) or one array (H, n)."""
-        if isinstance(h_prev, (tuple, list)) and len(h_prev) == 2:
-            raise ValueError(f"a GRU's state is one array h of shape (hidden_size, batch) = "
-                             f"({self.hidden_size}, {n}), not the LSTM's pair (h, c); pass "
-                             f"h alone, model.initial_state({n}), or None to start from zeros.")
-        return super()._state(h_prev, n)
-
     # ---- forward -----------------------------------------------------------------------
     def forward(self, inputs: ArrayLike, h_prev: ArrayLike | None = None) -> GRUCache:
         """Run T steps. inputs (T,) or (T, N) ints; h_prev (H, N) or None for zeros."""
         P = self.params
         ix = self._inputs(inputs)
         T, N = ix.shape
-        h = h0 = self._state(h_prev, N)
+        h = h0 = self.checked_state(h_prev, N)
         r, z, n, hn, hs = (np.empty((T, self.hidden_size, N), dtype=self.dtype)
                            for _ in range(5))
         for t in range(T):
@@ -224,6 +216,6 @@ class GRU(CharModel):
     def step(self, ix: ArrayLike, h: ArrayLike | None) -> tuple[np.ndarray, np.ndarray]:
         """One step from int indices ix (N,) and state h (H, N) -> (y (V, N), h_next)."""
         P = self.params
-        h = self._state(h, len(np.atleast_1d(ix)))
+        h = self.checked_state(h, len(np.atleast_1d(ix)))
         h, _ = gru_step_forward(ix, h, P)
         return P["Why"] @ h + P["by"], h

@@ -28,7 +28,7 @@ dc_next, what c_t gets from c_{t+1}::
 """
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
@@ -201,7 +201,7 @@ class LSTM(CharModel):
         """(h_0, c_0) = (0, 0), each (H, n)."""
         return super().initial_state(n), super().initial_state(n)
 
-    def _state(self, h_prev, n: int) -> tuple[np.ndarray, np.ndarray]:
+    def checked_state(self, h_prev: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
         """Check a state argument: None (zeros) or the pair (h, c), each (H, n)."""
         if h_prev is None:
             return self.initial_state(n)
@@ -225,7 +225,7 @@ class LSTM(CharModel):
         P = self.params
         ix = self._inputs(inputs)
         T, N = ix.shape
-        h0, c0 = h, c = self._state(h_prev, N)
+        h0, c0 = h, c = self.checked_state(h_prev, N)
         x = one_hot(ix, self.vocab_size, self.dtype)                # (T, V, N)
         i, f, o, g, cs, hs = (np.empty((T, self.hidden_size, N), dtype=self.dtype)
                               for _ in range(6))
@@ -277,6 +277,6 @@ class LSTM(CharModel):
         """One step from int indices ix (N,) and state (h, c) -> (y (V, N), (h, c))."""
         P = self.params
         ix = np.asarray(ix).reshape(-1)
-        h, c = self._state(state, len(ix))
+        h, c = self.checked_state(state, len(ix))
         h, c, _ = lstm_step_forward(one_hot(ix, self.vocab_size, self.dtype), h, c, P)
         return P["Why"] @ h + P["by"], (h, c)

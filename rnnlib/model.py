@@ -63,8 +63,15 @@ class CharModel:
         """h_0 = 0, shape (H, n)."""
         return np.zeros((self.hidden_size, n), dtype=self.dtype)
 
-    def _state(self, h_prev, n: int) -> Any:
-        """Check a state argument: None (zeros) or one array (H, n)."""
+    def checked_state(self, h_prev: Any, n: int) -> Any:
+        """A state argument for a batch of n columns, checked: None (zeros) or one array
+        (H, n) ((H, 1) is repeated n times). Models with another kind of state (the LSTM's
+        pair, a stack's (L, H, N)) override this."""
+        if isinstance(h_prev, (tuple, list)) and len(h_prev) == 2:
+            raise ValueError(f"a {type(self).__name__}'s state is one array h of shape "
+                             f"(hidden_size, batch) = ({self.hidden_size}, {n}), not the "
+                             f"LSTM's pair (h, c); pass h alone, model.initial_state({n}), "
+                             f"or None to start from zeros.")
         return state_array("h_prev", h_prev, self.hidden_size, n, self.dtype)
 
     def _inputs(self, inputs) -> np.ndarray:

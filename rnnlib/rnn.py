@@ -127,7 +127,7 @@ class RNN(CharModel):
         """Run T steps. inputs (T,) or (T, N) ints; h_prev (H, N) or None for zeros."""
         P = self.params
         ix = self._inputs(inputs)                                   # (T, N)
-        h0 = self._state(h_prev, ix.shape[1])                       # (H, N)
+        h0 = self.checked_state(h_prev, ix.shape[1])                       # (H, N)
         xs = one_hot(ix, self.vocab_size, self.dtype)               # (T, V, N)
         hs = []
         h = h0

@@ -16,7 +16,7 @@ with the names Wxh0, Whh0, bh0.
 """
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
@@ -113,7 +113,7 @@ class StackedRNN(CharModel):
         """h_0 = 0 in every layer, shape (L, H, n)."""
         return np.zeros((self.num_layers, self.hidden_size, n), dtype=self.dtype)
 
-    def _state(self, h_prev, n: int) -> np.ndarray:
+    def checked_state(self, h_prev: Any, n: int) -> np.ndarray:
         """Check a state argument: None (zeros) or (L, H, n); (L, H, 1) is repeated n times."""
         L, H = self.num_layers, self.hidden_size
         if h_prev is None:
@@ -139,7 +139,7 @@ class StackedRNN(CharModel):
         P = self.params
         ix = self._inputs(inputs)
         T, N = ix.shape
-        h0 = self._state(h_prev, N)
+        h0 = self.checked_state(h_prev, N)
         hs = np.empty((self.num_layers, T, self.hidden_size, N), dtype=self.dtype)
         below = one_hot(ix, self.vocab_size, self.dtype)            # (T, V, N): layer 0 reads x_t
         for l in range(self.num_layers):
@@ -180,7 +180,7 @@ class StackedRNN(CharModel):
                 step_grads, dh_next = rnn_step_backward(dh, step)
                 for name, grad in step_grads.items():               # sums over time
                     grads[f"{name}{l}"] += grad
-                dh_raw_all[l, t] = (1 - hs[l, t] ** 2) * dh         # before tanh: for the layer below
+                dh_raw_all[l, t] = (1 - hs[l, t] ** 2) * dh         # for the layer below
             dh_prev[l] = dh_next
             if l > 0:                        # layer l read h^{l-1} through Wxh{l}
                 dh_from_above = P[f"Wxh{l}"].T @ dh_raw_all[l]      # (T, H, N)
@@ -192,7 +192,7 @@ class StackedRNN(CharModel):
         """One step from int indices ix (N,) and state h (L, H, N) -> (y (V, N), h_next)."""
         P = self.params
         ix = np.asarray(ix).reshape(-1)
-        h = self._state(h, len(ix))
+        h = self.checked_state(h, len(ix))
         h_next = np.empty_like(h)
         below = one_hot(ix, self.vocab_size, self.dtype)            # (V, N)
         for l in range(self.num_layers):

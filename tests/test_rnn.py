@@ -303,3 +303,11 @@ def test_check_model_checks_an_overridden_backward_and_finds_its_slip():
     assert errors["by"] > 1e-2
     assert all(errors[k] < 1e-7 for k in ("Wxh", "Whh", "Why", "bh")), errors
     assert all(err < 1e-7 for err in rnnlib.check_model(right, inputs, targets).values())
+
+
+def test_an_lstm_pair_given_to_an_rnn_is_a_clear_error():
+    """Every one-array model (RNN, GRU) says its state is one h, not the LSTM's (h, c)."""
+    model = rnnlib.RNN(4, 3, seed=0)
+    pair = (np.zeros((3, 1)), np.zeros((3, 1)))
+    with pytest.raises(ValueError, match=r"an? RNN's state is one array h .* not the LSTM's pair"):
+        model.forward([0, 1], pair)
