@@ -18,7 +18,10 @@ side in the same round.
 
 At N = 1 an iteration is also timed in its pieces, each alone on the same chunk: the fused
 loss and gradients, Adagrad's update on the flat buffers of parameters and gradients that
-Trainer uses, and, for comparison, the same update one parameter at a time.
+Trainer uses, and, for comparison, the same update one parameter at a time. At N = 32
+(float64) the work no implementation can skip is timed alone at the iteration's sizes on
+one core: its matrix products, tanh, the softmax's exp and Adagrad; the rate an iteration
+made of nothing else would reach is the ceiling of that row on one core.
 
 "One core busy": a second process spins on one core while training at N = 32 (float64) is
 timed with rnnlib's default (one BLAS thread while it trains), with one BLAS thread forced
@@ -471,6 +474,24 @@ def main(argv=None) -> None:
     rest = whole - sum(one.values())
     print(f"  {'everything else':38s} {rest:6.0f} us  ({rest / whole:4.0%})")
     print(f"  (the same Adagrad update one parameter at a time, on separate arrays: {each:.0f} us)")
+
+    # how fast N = 32 float64 could train on one core: its unavoidable work, timed alone
+    with limit_blas_threads():
+        parts64 = breakdown(V, BUSY_N, np.float64, seconds, repeats)
+    whole64 = 1e3 * T * BUSY_N / rate[(BUSY_N, "float64")]
+    products = sum(ms for what, ms in parts64.items() if "product" in what)
+    elementwise = parts64[f"tanh ({T} calls)"] + parts64["exp of the softmax"]
+    adagrad = one["Adagrad on the flat buffers"] / 1e3
+    ref_median = float(np.median(rounds["ref"]))
+    print(f"\nOne iteration at N={BUSY_N} float64 takes {whole64:.2f} ms (best round); timed "
+          f"alone at its sizes on one core, its matrix products take {products:.2f} ms, tanh "
+          f"and exp {elementwise:.2f} ms, Adagrad {adagrad:.2f} ms. An iteration that did "
+          f"nothing else would train at (times the reference's median round, "
+          f"{ref_median:,.0f} chars/s):")
+    for what, ms in [("the products alone", products),
+                     ("products, tanh, exp and Adagrad", products + elementwise + adagrad)]:
+        cap = T * BUSY_N / (ms / 1e3)
+        print(f"  {what:34s} {cap:10,.0f} chars/s  {cap / ref_median:5.1f}x")
 
     print(f"\n| {'sampling (N=1, float64)':42s} | {'chars/s':>10s} | {'x ref':>6s} | target")
     print(f"| {'min-char-rnn sample: np.random.choice':42s} | {s_ref:10,.0f} | {1:6.1f} |")

@@ -36,6 +36,14 @@ def test_benchmark_script_runs_and_reports_every_target():
                   "everything else"):
         assert re.search(rf"  {re.escape(piece)} +\d+ us", out), piece
     assert re.search(r"Adagrad update one parameter at a time, on separate arrays: \d+ us", out)
+    # N = 32 float64 against the work it cannot skip: the ceiling on one core
+    assert re.search(r"One iteration at N=32 float64 takes [\d.]+ ms \(best round\); timed "
+                     r"alone at its sizes on one core, its matrix products take [\d.]+ ms", out)
+    caps = re.findall(r"  (the products alone|products, tanh, exp and Adagrad) +([\d,]+) "
+                      r"chars/s +([\d.]+)x", out)
+    assert [c[0] for c in caps] == ["the products alone", "products, tanh, exp and Adagrad"]
+    # more work to do can only lower the ceiling
+    assert float(caps[0][2]) >= float(caps[1][2]) > 0
     # the one-core-busy case: three settings, idle and busy, and the ratio with its target
     for mode in ("rnnlib's default", "OPENBLAS_NUM_THREADS=1", "numpy's default"):
         assert re.search(rf"\| {re.escape(mode)} +\| +[\d,]+ \| +[\d,]+ \|", out), mode
