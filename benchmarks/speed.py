@@ -151,7 +151,7 @@ def breakdown(V: int, N: int, dtype, seconds: float, repeats: int) -> dict:
     Why = rng.standard_normal((V, H)).astype(dtype) * 0.1
     Whh = rng.standard_normal((H, H)).astype(dtype) * 0.1
     h, out = hs[:N], np.empty((N, H), dtype=dtype)
-    cols = max(1, rnnlib.fastpath._OUTPUT_COLUMNS // N) * N
+    cols = max(1, rnnlib.fastpath.common.OUTPUT_COLUMNS // N) * N
     blocks = [slice(a, a + cols) for a in range(0, T * N, cols)]
 
     def output_layer():

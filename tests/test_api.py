@@ -155,6 +155,9 @@ LETTERS = {
     "functional": "VTN",      # one-hot columns and softmax over the vocabulary axis
     "model": "VHTN",
     "fastpath": "VHTN",
+    "fastpath.common": "VHTN",
+    "fastpath.rnn": "VHTN",
+    "fastpath.lstm": "VHTN",
     "sampling": "VHTN",       # logits (V, N), state (H, N), prime reads ixs (T,)
     "gradcheck": "TN",        # check_model takes inputs (T,) or (T, N)
     "metrics": "TV",          # a loss summed over T characters; log2 V is a uniform guess

@@ -10,6 +10,7 @@ import pytest
 
 import rnnlib
 from rnnlib import fastpath
+from rnnlib.fastpath import common
 from rnnlib.reference import lossfun
 
 TOL = 1e-12
@@ -81,9 +82,9 @@ def test_fast_lstm_equals_the_plain_lstm(seed, N):
 
 @pytest.mark.parametrize("cls", [rnnlib.RNN, rnnlib.LSTM])
 def test_a_batch_wider_than_one_output_block_is_the_same(cls):
-    """N > _OUTPUT_COLUMNS: every output block is one time step and a part of the next never
+    """N > OUTPUT_COLUMNS: every output block is one time step and a part of the next never
     mixes in; the two paths still agree."""
-    N = fastpath._OUTPUT_COLUMNS + 37
+    N = common.OUTPUT_COLUMNS + 37
     rng = np.random.default_rng(5)
     V, H, T = 5, 4, 3
     m = random_model(cls, V, H, 5)
@@ -100,7 +101,7 @@ def test_a_batch_wider_than_one_output_block_is_the_same(cls):
 def test_output_blocks_of_any_size_give_the_same_numbers(monkeypatch, cls, columns):
     """However the output layer's blocks of time steps fall (one step, two, an uneven last
     block, all), the fast path gives the plain path's numbers."""
-    monkeypatch.setattr(fastpath, "_OUTPUT_COLUMNS", columns)
+    monkeypatch.setattr(common, "OUTPUT_COLUMNS", columns)
     rng = np.random.default_rng(10)
     V, H, T, N = 7, 5, 7, 2
     m = random_model(cls, V, H, 10, scale=0.8)
@@ -134,8 +135,8 @@ def test_the_sum_by_character_equals_np_add_at():
     rows, ix = rng.standard_normal((200, 6)), rng.integers(0, 9, 200)
     want = np.zeros((9, 6))
     np.add.at(want, ix, rows)
-    assert max_diff(fastpath._sum_rows_by_index(rows, ix, 9), want) <= TOL
-    assert not fastpath._sum_rows_by_index(rows, np.full(200, 2), 9)[[0, 1, 3]].any()
+    assert max_diff(common.sum_rows_by_index(rows, ix, 9), want) <= TOL
+    assert not common.sum_rows_by_index(rows, np.full(200, 2), 9)[[0, 1, 3]].any()
 
 
 @pytest.mark.parametrize("cls", [rnnlib.RNN, rnnlib.LSTM])
