@@ -15,12 +15,24 @@ bar, in a terminal each one printed above it.
 from __future__ import annotations
 
 import html
+import math
 import sys
-from typing import TextIO
+from typing import NamedTuple, TextIO
 
 import numpy as np
 
-from .train import Progress
+class Progress(NamedTuple):
+    """What a callback receives after every iteration."""
+    iteration: int        # iterations done so far
+    loss: float           # loss of this chunk (summed over time, batch mean)
+    smooth_loss: float    # 0.999 * previous + 0.001 * loss, as min-char-rnn prints
+    chars_seen: int
+    elapsed: float        # seconds spent in train() so far
+    sample: str | None    # text sampled at this iteration, if it was due
+    # the two losses per character, in bits: loss / (T ln 2) (see rnnlib.metrics)
+    bits_per_char: float = math.nan
+    smooth_bits_per_char: float = math.nan
+
 
 _SAMPLE_STYLE = ("font-family:monospace;white-space:pre-wrap;background:#f6f8fa;"
                  "border:1px solid #d0d7de;padding:6px 8px;margin:2px 0;line-height:1.35")

@@ -28,125 +28,26 @@ import math
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable
 
 import numpy as np
 
 from . import checkpoint as ckpt
 from . import fastpath, metrics
-from ._checks import float_dtype, positive_float, positive_int
-from .gru import GRU
-from .lstm import LSTM
+from .config import MODELS, TrainConfig, build_model
 from .optim import SGD, Adagrad, flat_zeros, make_flat
-from .rnn import RNN
+from .parallel import columns, split_batch
+from .progress import Progress
 from .sampling import sample
-from .stacked import StackedRNN, layer_count
 from .threads import limit_blas_threads
 from .vocab import Vocab
 
-
-@dataclass
-class TrainConfig:
-    """Hyperparameters; the defaults are min-char-rnn's."""
-    hidden_size: int = 100
-    seq_length: int = 25
-    learning_rate: float = 0.1
-    clip: float | None = 5.0      # None: no clipping
-    batch_size: int = 1
-    model: str = "rnn"            # "rnn", "lstm" or "gru"
-    # layers of the model: num_layers > 1 stacks vanilla RNN layers (a StackedRNN, model
-    # "rnn" only); 1 is the one-layer RNN, LSTM or GRU
-    num_layers: int = 1
-    optimizer: str = "adagrad"    # "adagrad" or "sgd"
-    seed: int | None = 0
-    dtype: str = "float64"
-    sample_every: int = 100       # 0: never sample during training
-    sample_length: int = 200
-    temperature: float = 1.0
-    checkpoint_every: int = 0     # 0: only when trainer.save() is called
-    checkpoint_path: str | None = None
-    # worker threads, each computing a share of the batch's columns (see Trainer.loss_and_grads)
-    threads: int = 1
-    # True: rnnlib.fastpath computes each chunk (same numbers, faster); False: the model's own
-    # loss_and_grads, the plain step-by-step code (for reading it, or timing it)
-    fast_path: bool = True
-
-    def validate(self) -> "TrainConfig":
-        for name in ("hidden_size", "seq_length", "batch_size", "sample_length", "threads"):
-            positive_int(name, getattr(self, name))
-        if self.threads > self.batch_size:
-            raise ValueError(f"threads={self.threads} is more than batch_size="
-                             f"{self.batch_size}: each thread needs at least one column of "
-                             f"the batch. Use threads <= batch_size.")
-        for name in ("sample_every", "checkpoint_every"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int) or v < 0:
-                raise ValueError(f"{name} must be a whole number >= 0 (0 turns it off), "
-                                 f"got {v!r}.")
-        if not isinstance(self.fast_path, bool):
-            raise TypeError(f"fast_path must be True or False, got {self.fast_path!r}.")
-        positive_float("learning_rate", self.learning_rate)
-        if self.clip is not None:     # None turns clipping off, as in SGD and Adagrad
-            try:
-                positive_float("clip", self.clip)
-            except (TypeError, ValueError) as e:
-                raise type(e)(f"{e} (clip=None turns clipping off.)") from None
-        positive_float("temperature", self.temperature)
-        float_dtype(self.dtype)
-        if self.model not in MODELS:
-            raise ValueError(f"model must be one of {sorted(MODELS)}, got {self.model!r}.")
-        layer_count(self.num_layers)
-        if self.num_layers > 1 and self.model != "rnn":
-            raise ValueError(f"num_layers={self.num_layers} stacks vanilla RNN layers, so it "
-                             f"needs model='rnn'; model={self.model!r} has one layer here. "
-                             f"Use num_layers=1 with {self.model!r}, or model='rnn'.")
-        if self.optimizer not in ("adagrad", "sgd"):
-            raise ValueError(f"optimizer must be 'adagrad' or 'sgd', got {self.optimizer!r}.")
-        if self.checkpoint_every and not self.checkpoint_path:
-            raise ValueError("checkpoint_every is set but checkpoint_path is not; give a "
-                             "path such as 'checkpoints/run.npz'.")
-        return self
-
-
-MODELS: dict[str, Callable] = {"rnn": RNN, "lstm": LSTM, "gru": GRU}
-
-
-def build_model(config: TrainConfig, vocab_size: int) -> RNN | LSTM | GRU | StackedRNN:
-    """The model a config asks for: RNN, LSTM or GRU, or a StackedRNN if num_layers > 1."""
-    cfg = config
-    if cfg.num_layers > 1:
-        return StackedRNN(vocab_size, cfg.hidden_size, cfg.num_layers, seed=cfg.seed,
-                          dtype=cfg.dtype)
-    return MODELS[cfg.model](vocab_size, cfg.hidden_size, seed=cfg.seed, dtype=cfg.dtype)
-
-
-class Progress(NamedTuple):
-    """What a callback receives after every iteration."""
-    iteration: int        # iterations done so far
-    loss: float           # loss of this chunk (summed over time, batch mean)
-    smooth_loss: float    # 0.999 * previous + 0.001 * loss, as min-char-rnn prints
-    chars_seen: int
-    elapsed: float        # seconds spent in train() so far
-    sample: str | None    # text sampled at this iteration, if it was due
-    # the two losses per character, in bits: loss / (T ln 2) (see rnnlib.metrics)
-    bits_per_char: float = math.nan
-    smooth_bits_per_char: float = math.nan
+__all__ = ["MODELS", "Progress", "TrainConfig", "Trainer", "TrainingDiverged", "build_model"]
 
 
 class TrainingDiverged(FloatingPointError):
     """The loss or a gradient became inf or nan; the parameters were left as they were."""
-
-
-def _columns(state, cols: slice):
-    """Columns ``cols`` of a hidden state (H, N) or (L, H, N), of each part of an (h, c)
-    pair, or None."""
-    if state is None:
-        return None
-    if isinstance(state, tuple):
-        return tuple(s[..., cols] for s in state)
-    return state[..., cols]
 
 
 class Trainer:
@@ -202,7 +103,7 @@ class Trainer:
         """Sample from the current state, seeded with the current chunk's first character."""
         cfg = self.config
         inputs, _ = self.batch()
-        h = _columns(self.state, slice(0, 1))
+        h = columns(self.state, slice(0, 1))
         ixs = sample(self.model, h, int(inputs[0, 0]),
                      cfg.sample_length if n is None else n,
                      cfg.temperature if temperature is None else temperature, self.rng)
@@ -316,19 +217,7 @@ class Trainer:
         """
         if self._pool is None:
             return self._part(inputs, targets, state)
-        N = inputs.shape[1]
-        edges = np.linspace(0, N, self.config.threads + 1).astype(int)
-        groups = [slice(a, b) for a, b in zip(edges[:-1], edges[1:])]
-        parts = list(self._pool.map(
-            lambda g: self._part(inputs[:, g], targets[:, g], _columns(state, g)), groups))
-        shares = [(g.stop - g.start) / N for g in groups]
-        loss = sum(w * part[0] for w, part in zip(shares, parts))
-        grads = {k: sum(w * part[1][k] for w, part in zip(shares, parts)) for k in parts[0][1]}
-        states = [part[2] for part in parts]
-        # the batch is the last axis of h (H, N), of a stacked h (L, H, N) and of c
-        if isinstance(states[0], tuple):      # an LSTM's (h, c)
-            return loss, grads, tuple(np.concatenate(s, axis=-1) for s in zip(*states))
-        return loss, grads, np.concatenate(states, axis=-1)
+        return split_batch(self._part, inputs, targets, state, self._pool, self.config.threads)
 
     def _part(self, inputs, targets, state):
         """loss_and_grads of one group of columns, by the path the config asks for."""

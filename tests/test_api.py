@@ -162,6 +162,7 @@ LETTERS = {
     "gradcheck": "TN",        # check_model takes inputs (T,) or (T, N)
     "metrics": "TV",          # a loss summed over T characters; log2 V is a uniform guess
     "train": "VHTN",
+    "parallel": "THNL",       # a batch's (T, N) columns and states (H, N), (L, H, N)
     "optim": "",              # elementwise on parameters of any shape
     "checkpoint": "VHN",      # parameters (H, V)..., the carried state (H, N)
     "vocab": "VTN",           # one_hot: (T,) -> (T, V, 1), (T, N) -> (T, V, N)
