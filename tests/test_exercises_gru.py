@@ -35,7 +35,7 @@ def swapped_z(ax, ah, h_prev):
 
 def no_reset(ax, ah, h_prev):
     H = h_prev.shape[0]
-    (xr, xz, xn), (hr, hz, hn) = blocks(ax, H), blocks(ah, H)
+    (_, xz, xn), (_, hz, hn) = blocks(ax, H), blocks(ah, H)
     z = sig(xz + hz)
     return (1 - z) * np.tanh(xn + hn) + z * h_prev
 
@@ -63,7 +63,7 @@ def sigmoid_n(ax, ah, h_prev):
 
 def returns_n(ax, ah, h_prev):
     H = h_prev.shape[0]
-    (xr, xz, xn), (hr, hz, hn) = blocks(ax, H), blocks(ah, H)
+    (xr, _, xn), (hr, _, hn) = blocks(ax, H), blocks(ah, H)
     return np.tanh(xn + sig(xr + hr) * hn)
 
 

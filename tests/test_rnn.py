@@ -91,7 +91,6 @@ def test_characters_never_seen_get_no_input_gradient():
 
 def test_column_pick_equals_one_hot_product():
     """Wxh[:, ix] is Wxh @ x for the one-hot x, which is why the library skips the product."""
-    rng = np.random.default_rng(5)
     v = rnnlib.Vocab.from_text("hello")
     m = random_rnn(len(v), 3, 5)
     ix = v.encode("hell")
