@@ -90,7 +90,7 @@ class BuggyRNN(RNN):
     def __repr__(self) -> str:
         # deliberately silent about which slip it is
         return (f"mystery RNN {self.name!r} (vocab_size={self.vocab_size}, "
-                f"hidden_size={self.hidden_size}): one gradient is wrong")
+                f"hidden_size={self.hidden_size}): one line of its backward pass is wrong")
 
     def backward(self, cache: RNNCache, targets: ArrayLike, trace: bool = False) -> Backward:
         """The backward pass with the slip planted (no trace, whatever ``trace`` says)."""

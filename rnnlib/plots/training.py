@@ -157,9 +157,10 @@ def eps_sweep(eps: ArrayLike, errors: Mapping[str, ArrayLike], ax: Axes | None =
         lowest = min(lowest, err[i])
         ax.plot(eps[i], err[i], marker="*", ms=15, color=line.get_color(),
                 markeredgecolor="black", zorder=5)
-        # the first label goes under its star, the others to the left of theirs
+        # the first label goes under its star, the others below and to the right of
+        # theirs, clear of the first curve, which runs to the left of its minimum
         place = (dict(xytext=(0, -14), ha="center", va="top") if k == 0 else
-                 dict(xytext=(-14, 0), ha="right", va="center"))
+                 dict(xytext=(10, -22), ha="left", va="top"))
         ax.annotate(f"best {err[i]:.0e}\nat ε = {eps[i]:.0e}", (eps[i], err[i]),
                     textcoords="offset points", fontsize=9, color=line.get_color(),
                     bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none", alpha=0.85),
