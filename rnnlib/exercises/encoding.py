@@ -1,7 +1,8 @@
 """Checks for notebooks 00 and 01: next-character targets, and a one-hot array built by hand.
 
 Shapes: V = vocabulary size, T = time steps; one sequence, so the batch is N = 1 and the
-one-hot array is (T, V, 1) with ``x[t]`` the column x_t.
+one-hot array is (T, V, 1) with ``x[t - 1]`` the column x_t (the steps count from 1, numpy
+from 0).
 """
 from __future__ import annotations
 
@@ -70,7 +71,7 @@ def check_next_char(inputs: Any, targets: Any, text: str = "hello") -> Feedback:
 
 
 def check_one_hot(x: Any, text: str, vocab: Vocab | None = None) -> Feedback:
-    """Check a one-hot array built by hand for ``text``: shape (T, V, 1), x[t] = x_t.
+    """Check a one-hot array built by hand for ``text``: shape (T, V, 1), x[t - 1] = x_t.
 
     ``vocab`` defaults to ``Vocab.from_text(text)`` (sorted characters).
     """
@@ -94,7 +95,7 @@ def check_one_hot(x: Any, text: str, vocab: Vocab | None = None) -> Feedback:
                                    f"{expected.shape}: use np.zeros((T, V, 1)), or x[:, :, None].")
         if shape in ((V, T), (V, T, 1)):
             return Feedback(False, f"x has shape {shape}: time should come first, so that "
-                                   f"x[t] is the column x_t of shape (V, 1). Expected "
+                                   f"x[t - 1] is the column x_t of shape (V, 1). Expected "
                                    f"(T, V, 1) = {expected.shape}.")
         if shape == (1, T, V):
             return Feedback(False, f"x has shape {shape} = (N, T, V), the batch-first layout "

@@ -70,8 +70,7 @@ def check_rnn_step(rnn_step: Callable[..., np.ndarray]) -> Feedback:
                 continue
             for message, wrong in _mistakes(P, x_t, h_prev).items():
                 if np.allclose(got, wrong, rtol=1e-7, atol=1e-10):
-                    return Feedback(False, f"Close: rnn_step is computing the wrong thing, "
-                                           f"{message}")
+                    return Feedback(False, f"rnn_step's h_t is close, but {message}")
         return check_array(f"h_t {where}", got, expected,
                            hint="h_t = tanh(Wxh @ x_t + Whh @ h_prev + bh), shape (H, N).")
     shapes = ", ".join(f"(V, H, N) = {c}" for c in _CASES)
