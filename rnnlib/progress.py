@@ -21,6 +21,8 @@ from typing import NamedTuple, TextIO
 
 import numpy as np
 
+from ._style import MONO, PANEL
+
 class Progress(NamedTuple):
     """What a callback receives after every iteration."""
     iteration: int        # iterations done so far
@@ -34,8 +36,15 @@ class Progress(NamedTuple):
     smooth_bits_per_char: float = math.nan
 
 
-_SAMPLE_STYLE = ("font-family:monospace;white-space:pre-wrap;background:#f6f8fa;"
-                 "border:1px solid #d0d7de;padding:6px 8px;margin:2px 0;line-height:1.35")
+# JupyterLab's own colours for a box of code (in either theme), else a grey that reads on both
+_SAMPLE_STYLE = (f"font-family:{MONO};white-space:pre-wrap;{PANEL};"
+                 f"padding:6px 8px;margin:2px 0;line-height:1.35")
+
+
+def sample_html(iteration: int, text: str) -> str:
+    """A sample drawn during training as HTML: a caption, then the text in a box."""
+    return (f"<b>sample at iteration {iteration}:</b>"
+            f"<div style='{_SAMPLE_STYLE}'>{html.escape(text)}</div>")
 
 
 def _whole(name: str, value: object) -> int:
@@ -87,8 +96,7 @@ class ProgressBar:
             self.bar.write(f"── sample at iteration {iteration} ──\n{text}")
             return
         from IPython.display import HTML, display
-        view = HTML(f"<b>sample at iteration {iteration}:</b>"
-                    f"<div style='{_SAMPLE_STYLE}'>{html.escape(text)}</div>")
+        view = HTML(sample_html(iteration, text))
         if self._sample_view is None:
             self._sample_view = display(view, display_id=True)
         else:

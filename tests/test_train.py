@@ -518,6 +518,23 @@ def test_the_loss_curve_reads_in_bits_on_a_second_axis_or_draws_in_bits():
     line = plots.uniform_guess_line(ax, len(tr.vocab), 9, unit="bits")
     assert line.get_ydata()[0] == pytest.approx(np.log2(len(tr.vocab)))
     plt.close(ax.figure)
+
+
+def test_the_loss_curves_legend_names_both_lines():
+    """The pale line of every chunk's loss and the smooth loss each have a legend entry; a
+    label given names both, the per-chunk one marked as such."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from rnnlib import plots
+    tr = Trainer(TEXT, TrainConfig(hidden_size=6, seq_length=9, sample_every=0))
+    tr.train(20)
+    for kw, want in [({}, ["loss of each chunk", "smooth loss"]),
+                     ({"unit": "bits"}, ["each chunk, in bits", "smooth loss, in bits"]),
+                     ({"label": "RNN"}, ["RNN (per chunk)", "RNN"])]:
+        ax = plots.loss_curve(tr.history, seq_length=9, **kw)
+        assert [t.get_text() for t in ax.get_legend().get_texts()] == want, kw
+        plt.close(ax.figure)
     with pytest.raises(ValueError, match="unit='bits' needs seq_length"):
         plots.loss_curve(tr.history, unit="bits")
     with pytest.raises(ValueError, match="unit must be 'loss'.*got 'nats'"):

@@ -82,7 +82,8 @@ def test_no_fixed_colours_left_in_the_widgets_html():
     """Colours of text and backgrounds in widget HTML come from rnnlib._style; the neuron
     colouring (explicit black or white text on its colour scale, in a white box) aside."""
     pattern = re.compile(r"(?<![\w-])(color|background)\s*:\s*(#[0-9a-fA-F]{3,6})")
-    for path in [*(ROOT / "rnnlib/widgets").glob("*.py"), ROOT / "rnnlib/exercises/feedback.py"]:
+    for path in [*(ROOT / "rnnlib/widgets").glob("*.py"), ROOT / "rnnlib/exercises/feedback.py",
+                 ROOT / "rnnlib/progress.py"]:
         if path.name == "neurons.py":
             continue
         found = pattern.findall(path.read_text(encoding="utf-8"))
@@ -96,12 +97,13 @@ def test_exercise_feedback_is_legible(ok):
 
 
 def test_sampling_and_training_boxes_are_legible():
-    """The sample box of the training widget, the sampling explorer's shaded prefix and
-    caption, and its error message all set their colours in pairs."""
+    """The sample box of the training widget and of the progress bar, the sampling
+    explorer's shaded prefix and caption, and its error message all set their colours in
+    pairs."""
+    from rnnlib.progress import sample_html
     from rnnlib.widgets.sampling import SamplingExplorer
-    from rnnlib.widgets.training import _sample_html
 
-    assert problems(_sample_html(10, "hello world")) == []
+    assert problems(sample_html(10, "hello world")) == []
     vocab = rnnlib.Vocab.from_text("hello world")
     explorer = SamplingExplorer(rnnlib.RNN(len(vocab), 8, seed=0), vocab, prefix="he",
                                 length=20)

@@ -125,3 +125,30 @@ def test_the_probability_axis_fits_the_tallest_bar_at_every_temperature():
         low, high = w.view.axes.get_ylim()
         assert low == 0 and max(bars) <= high <= 1.0
         assert high <= max(0.02, 1.2 * max(bars))
+
+
+def test_the_title_says_where_the_sampled_character_is():
+    """The sampled first character is the orange bar when it is among the top 20 drawn; when
+    it is not, the title says so and no bar is orange."""
+    V = 60
+    vocab = rnnlib.Vocab([chr(ord("!") + k) for k in range(V)])
+    w = SamplingExplorer(random_model(V, seed=3, scale=0.3), vocab, prefix="ABC", length=10)
+    w.set_temperature(3.0)                      # nearly uniform: often outside the top 20
+    seen = set()
+    for _ in range(200):
+        w.sample_again()
+        first = w.continuation[0]
+        top = np.argsort(-w.p_first.ravel(), kind="stable")[:20]
+        inside = vocab.char_to_ix[first] in top
+        title = w.view.axes.get_title()
+        orange = [k for k, bar in enumerate(w.view.axes.patches)
+                  if np.allclose(bar.get_facecolor()[:3], (0xd9 / 255, 0x82 / 255, 0x2b / 255))]
+        if inside:
+            assert f"sampled {first!r} (orange)" in title
+            assert orange == [int(np.flatnonzero(top == vocab.char_to_ix[first])[0])]
+        else:
+            assert f"sampled {first!r} (not among the top 20)" in title and not orange
+        seen.add(inside)
+        if seen == {True, False}:
+            break
+    assert seen == {True, False}, "both cases should occur at tau = 3 within 200 draws"

@@ -80,8 +80,9 @@ def loss_curve(history: ArrayLike, ax: Axes | None = None, label: str | None = N
         h = np.column_stack([h[:, 0], metrics.bits_per_char(h[:, 1:], seq_length)])
     if len(h):
         if smooth:
+            each = "loss of each chunk" if unit == "loss" else "each chunk, in bits"
             ax.plot(h[:, 0], h[:, 1], alpha=0.25, lw=0.8,
-                    label=None if label is None else f"{label} (per chunk)")
+                    label=each if label is None else f"{label} (per chunk)")
             ax.plot(h[:, 0], h[:, 2], lw=2,
                     label=label or ("smooth loss" if unit == "loss" else "smooth loss, in bits"))
         else:

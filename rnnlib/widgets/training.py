@@ -16,18 +16,10 @@ import numpy as np
 from matplotlib.transforms import ScaledTranslation
 
 from .. import metrics, plots
-from .._style import ERROR, MONO, PANEL
+from .._style import ERROR
+from ..progress import sample_html
 from ..train import Progress, Trainer, TrainingDiverged
 from .figure_view import figure_in
-
-_SAMPLE_STYLE = (f"font-family:{MONO};white-space:pre-wrap;{PANEL};"
-                 f"padding:6px 8px;margin:2px 0;line-height:1.35")
-
-
-def _sample_html(iteration: int, text: str) -> str:
-    return (f"<b>sample at iteration {iteration}:</b>"
-            f"<div style='{_SAMPLE_STYLE}'>{html.escape(text)}</div>")
-
 
 def _whole(name: str, value, low: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
@@ -67,7 +59,7 @@ class TrainingProgress(widgets.VBox):
         if p.sample is not None:
             self.samples.append((p.iteration - 1, p.sample))
             if self.show_samples:
-                self.sample_box.value = _sample_html(p.iteration - 1, p.sample)
+                self.sample_box.value = sample_html(p.iteration - 1, p.sample)
         if self.count % self.every == 0 or self.count >= self.total:
             self.bar.value = min(self.count, self.total)
             rate = self.count / max(time.perf_counter() - self._start, 1e-9)
@@ -210,7 +202,7 @@ class TrainingWidget(widgets.VBox):
         if sample:
             text = tr.sample_now(self.sample_length)
             self.samples.append((tr.iteration, text))
-            self.sample_box.value = _sample_html(tr.iteration, text)
+            self.sample_box.value = sample_html(tr.iteration, text)
         self._draw()
 
     def _draw(self) -> None:
