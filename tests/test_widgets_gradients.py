@@ -171,3 +171,24 @@ def test_the_x_axis_ends_at_the_last_step_shown():
         w.steps_slider.value = T
         assert w.view.axes.get_xlim() == (0, T - 1)
         assert w.view.axes.lines[0].get_xdata()[-1] == T - 1
+
+
+def test_the_curve_never_runs_off_the_bottom_of_the_plot():
+    """The y-axis keeps its fixed range while the curve and its r^k guide fit in it, and
+    goes lower, a decade under them, when they do not (a small radius over many steps,
+    saturated units); moving back brings the fixed range back."""
+    from rnnlib.widgets.gradients import YLIM, GradientFlow
+    w = GradientFlow(radius=1.0, input_scale=0.0, steps=50)
+    assert w.view.axes.get_ylim() == YLIM
+    for radius, scale, steps in [(0.5, 0.0, 80), (0.5, 2.0, 80), (1.0, 2.0, 80)]:
+        w.radius_slider.value, w.input_slider.value = radius, scale
+        w.steps_slider.value = steps
+        low, high = w.view.axes.get_ylim()
+        lowest = min(w.relative.min(), radius ** (steps - 1))
+        assert low < YLIM[0] and lowest / 100 <= low <= lowest / 10 and high == YLIM[1]
+        for line in w.view.axes.lines:
+            y = np.asarray(line.get_ydata(), dtype=float)
+            y = y[np.isfinite(y)]
+            assert (y >= low).all() and (y <= high).all()
+    w.radius_slider.value, w.input_slider.value, w.steps_slider.value = 1.0, 0.0, 50
+    assert w.view.axes.get_ylim() == YLIM

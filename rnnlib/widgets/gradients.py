@@ -27,7 +27,9 @@ from ..plots.gradients import set_grad_flow
 from .figure_view import FigureView
 
 MIN_STEPS, MAX_STEPS = 10, 80
-YLIM = (1e-20, 1e15)      # fixed, so moving a slider moves the curve, not the axis
+# fixed, so moving a slider moves the curve, not the axis; the bottom goes lower only for
+# a curve that would run off it (a small radius over many steps, saturated units)
+YLIM = (1e-20, 1e15)
 
 
 class GradientFlow(widgets.VBox):
@@ -108,16 +110,30 @@ class GradientFlow(widgets.VBox):
     def _draw(self) -> None:
         self.view.show((self.radius, self.input_scale, self.steps), self._figure)
 
+    def _bottom(self) -> float:
+        """The y-axis' lower end: YLIM's, or a decade under the lowest point of the curve
+        and its dashed guide when they reach below it."""
+        shown = self.relative[self.relative > 0]
+        low = min(float(shown.min()) if shown.size else 1.0, self.radius ** (self.steps - 1))
+        if low >= YLIM[0]:
+            return YLIM[0]
+        return 10.0 ** (np.floor(np.log10(low)) - 1)
+
     def _figure(self):
         label = f"r = {self.radius:.2f}, input scale {self.input_scale:.1f}"
         ax = self.view.axes
+        bottom = self._bottom()
         if ax.lines:                          # the same axes: move the curves
             set_grad_flow(ax, {label: self.relative}, guides={label: self.radius})
             ax.set_xlim(0, self.steps - 1)    # k runs from 0 to T - 1
+            if ax.get_ylim()[0] != bottom:    # a new y-axis: draw everything again
+                ax.set_ylim(bottom, YLIM[1])
+                return None
             # the line at 1 and the frame are drawn over the curves
             return [*ax.lines, ax.get_legend(), ax.xaxis, *ax.spines.values()]
         plots.grad_flow({label: self.relative}, ax=ax, guides={label: self.radius},
-                        ylim=YLIM, ylabel="$\\|dL/dh_{T-k}\\| \\;/\\; \\|dL/dh_T\\|$")
+                        ylim=(bottom, YLIM[1]),
+                        ylabel="$\\|dL/dh_{T-k}\\| \\;/\\; \\|dL/dh_T\\|$")
         ax.axhline(1.0, color="0.5", lw=0.8)
         ax.set_xlim(0, self.steps - 1)        # k runs from 0 to T - 1
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))   # whole steps only
