@@ -34,7 +34,9 @@ def test_benchmark_script_runs_and_reports_every_target():
     assert re.search(r"One iteration at N=1 float64 takes \d+ us", out)
     for piece in ("loss and gradients (fastpath.fused)", "Adagrad on the flat buffers",
                   "everything else"):
-        assert re.search(rf"  {re.escape(piece)} +\d+ us", out), piece
+        # in a smoke run of 0.01 s the pieces, timed apart, can add up to more than the
+        # whole, so "everything else" may come out below zero
+        assert re.search(rf"  {re.escape(piece)} +-?\d+ us", out), piece
     assert re.search(r"Adagrad update one parameter at a time, on separate arrays: \d+ us", out)
     # N = 32 float64 against the work it cannot skip: the ceiling on one core
     assert re.search(r"One iteration at N=32 float64 takes [\d.]+ ms \(best round\); timed "

@@ -467,8 +467,8 @@ def widget_fragments() -> list[str]:
     from rnnlib.exercises import Feedback
     from rnnlib.widgets.encoding import OneHotExplorer
     from rnnlib.widgets.output import LossExplorer
+    from rnnlib.progress import sample_html
     from rnnlib.widgets.sampling import SamplingExplorer
-    from rnnlib.widgets.training import _sample_html
 
     vocab = rnnlib.Vocab.from_text("hello world")
     explorer = SamplingExplorer(rnnlib.RNN(len(vocab), 8, seed=0), vocab, prefix="he", length=20)
@@ -479,7 +479,7 @@ def widget_fragments() -> list[str]:
     shown.append(one_hot.info.value)
     one_hot.text_box.value = ""
     shown += [one_hot.info.value, LossExplorer(text="hello").readout.value,
-              _sample_html(10, "hello world"), Feedback(True, "right")._repr_html_(),
+              sample_html(10, "hello world"), Feedback(True, "right")._repr_html_(),
               Feedback(False, "wrong")._repr_html_()]
     return shown
 

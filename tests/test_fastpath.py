@@ -130,7 +130,7 @@ def test_both_rnn_paths_are_min_char_rnns_lossfun(seed):
 
 
 def test_the_sum_by_character_equals_np_add_at():
-    """_sum_rows_by_index (sort, then one sum per character) is np.add.at's sum."""
+    """sum_rows_by_index (sort, then one sum per character) is np.add.at's sum."""
     rng = np.random.default_rng(3)
     rows, ix = rng.standard_normal((200, 6)), rng.integers(0, 9, 200)
     want = np.zeros((9, 6))
