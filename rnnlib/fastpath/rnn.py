@@ -27,8 +27,8 @@ def rnn_loss_and_grads(P: dict[str, np.ndarray], ix: np.ndarray, tg: np.ndarray,
     loss, dWhy, dby, dh_out = output_layer(P["Why"], P["by"], hs.reshape(T * N, H),
                                             tg.ravel(), N)
     dh_raw = dh_out.reshape(T, N, H)                             # becomes dh_raw in place
-    _through_time(P["Whh"], dh_raw, hs)
-    dWxh, dWhh, dbh = _hidden_grads(dh_raw, hs, h0, ix, len(P["Why"]))
+    through_time(P["Whh"], dh_raw, hs)
+    dWxh, dWhh, dbh = hidden_grads(dh_raw, hs, h0, ix, len(P["Why"]))
     grads = {"Wxh": dWxh, "Whh": dWhh, "Why": dWhy, "bh": dbh, "by": dby}
     return loss, grads, hs[-1].T.copy()
 
@@ -36,17 +36,26 @@ def rnn_loss_and_grads(P: dict[str, np.ndarray], ix: np.ndarray, tg: np.ndarray,
 def _hidden_states(P: dict, ix: np.ndarray, h0: np.ndarray) -> np.ndarray:
     """h_t = tanh(Wxh x_t + Whh h_{t-1} + bh) for t = 1..T, as (T, N, H) rows."""
     # Wxh x_t + bh for every step at once: column ix of (Wxh + bh)
-    hs = np.take(P["Wxh"].T + P["bh"].T, ix, axis=0)             # (T, N, H)
-    WhhT = P["Whh"].T
-    h, Whh_h = h0.T, np.empty_like(hs[0])                        # (N, H) rows
-    for a in hs:                                                 # a: step t's (N, H) rows
+    a = np.take(P["Wxh"].T + P["bh"].T, ix, axis=0)              # (T, N, H)
+    return tanh_recurrence(a, P["Whh"], h0)
+
+
+def tanh_recurrence(a: np.ndarray, Whh: np.ndarray, h0: np.ndarray) -> np.ndarray:
+    """h_t = tanh(a_t + Whh h_{t-1}) for t = 1..T, in place on (T, N, H) rows.
+
+    ``a`` comes in holding every step's input pre-activation (Wxh x_t + bh, as rows) and
+    leaves holding h_t; h0 is (H, N). Returns ``a``.
+    """
+    WhhT = Whh.T
+    h, Whh_h = h0.T, np.empty_like(a[0])                         # (N, H) rows
+    for a_t in a:                                                # step t's (N, H) rows
         np.matmul(h, WhhT, out=Whh_h)
-        a += Whh_h                                               # Wxh x_t + bh + Whh h_{t-1}
-        h = np.tanh(a, out=a)                                    # a now holds h_t
-    return hs
+        a_t += Whh_h                                             # Wxh x_t + bh + Whh h_{t-1}
+        h = np.tanh(a_t, out=a_t)                                # a_t now holds h_t
+    return a
 
 
-def _through_time(Whh: np.ndarray, dh_raw: np.ndarray, hs: np.ndarray) -> np.ndarray:
+def through_time(Whh: np.ndarray, dh_raw: np.ndarray, hs: np.ndarray) -> np.ndarray:
     """The backward time loop on (T, N, H) rows, from step T down to 1.
 
     ``dh_raw`` comes in holding dh_out and leaves holding dh_raw: at each step
@@ -64,9 +73,10 @@ def _through_time(Whh: np.ndarray, dh_raw: np.ndarray, hs: np.ndarray) -> np.nda
     return dh_next
 
 
-def _hidden_grads(dh_raw: np.ndarray, hs: np.ndarray, h0: np.ndarray, ix: np.ndarray,
-                      V: int):
-    """dWxh, dWhh and dbh from every step's dh_raw ((T, N, H) rows)."""
+def hidden_grads(dh_raw: np.ndarray, hs: np.ndarray, h0: np.ndarray, ix: np.ndarray, V: int
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """dWxh (H, V), dWhh (H, H) and dbh (H, 1) from every step's dh_raw and h_t ((T, N, H)
+    rows), h0 (H, N) and the one-hot inputs' indices ix (T, N)."""
     T, N, H = dh_raw.shape
     dr2, hs2 = dh_raw.reshape(T * N, H), hs.reshape(T * N, H)
     # sum_t dh_raw_t h_{t-1}^T, where h_0 is h0 and h_{t-1} for t >= 2 is in hs

@@ -1,0 +1,60 @@
+"""The fast path of the stacked RNN: its loss, gradients and last state, fused for speed.
+
+The same numbers as ``rnnlib.StackedRNN.loss_and_grads`` (the step loops of stacked.py),
+computed a layer at a time with the RNN's fused pieces (fastpath.rnn): every step's h_t^l
+as the rows of a (T, N, H) array, so that what does not depend on the recurrence is one
+product over all T * N rows. Layer 0's input Wxh0 x_t + bh0 is a pick of columns; layer
+l >= 1 reads the whole (T, N, H) output of layer l - 1 in one product, Wxh{l} h_t^{l-1} +
+bh{l} for every step at once; only the recurrence of each layer is a Python loop. Backward,
+the top layer first: each layer's time loop turns the gradient reaching its h_t into
+dh_raw, whose products give dWxh{l} and dWhh{l} and, through Wxh{l}, the gradient reaching
+the layer below, again one product each.
+
+Shapes: V = vocabulary size, H = hidden size (every layer's), T = time steps, N = batch,
+L = number of layers. Inputs and targets are checked ints (T, N), the start state h0 is
+(L, H, N) and so is the returned h_T; the grads have the keys and shapes of the model's
+params: Wxh0 (H, V), Wxh{l} (H, H) for l >= 1, Whh{l} (H, H), bh{l} (H, 1), Why (V, H),
+by (V, 1).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .common import output_layer
+from .rnn import hidden_grads, tanh_recurrence, through_time
+
+
+def stacked_loss_and_grads(P: dict[str, np.ndarray], ix: np.ndarray, tg: np.ndarray,
+                           h0: np.ndarray) -> tuple[float, dict[str, np.ndarray], np.ndarray]:
+    """Stacked RNN loss, grads and h_T (L, H, N) from checked inputs and targets (T, N) and
+    the start state h0 (L, H, N)."""
+    L, H, N = h0.shape
+    T = len(ix)
+    V = len(P["Why"])
+    # forward, a layer at a time: hs[l] holds h_t^l as (T, N, H) rows
+    hs = np.empty((L, T, N, H), dtype=P["Why"].dtype)
+    np.take(P["Wxh0"].T + P["bh0"].T, ix, axis=0, out=hs[0])   # Wxh0 x_t + bh0, every step
+    tanh_recurrence(hs[0], P["Whh0"], h0[0])
+    for l in range(1, L):
+        a = hs[l].reshape(T * N, H)
+        np.matmul(hs[l - 1].reshape(T * N, H), P[f"Wxh{l}"].T, out=a)  # Wxh{l} h_t^{l-1}
+        a += P[f"bh{l}"].T
+        tanh_recurrence(hs[l], P[f"Whh{l}"], h0[l])
+
+    loss, dWhy, dby, dh_out = output_layer(P["Why"], P["by"], hs[-1].reshape(T * N, H),
+                                            tg.ravel(), N)
+    grads = {"Why": dWhy, "by": dby}
+    # backward, the top layer first; dh holds what reaches h_t^l from above, as (T, N, H)
+    # rows, and becomes dh_raw in place
+    dh = dh_out.reshape(T, N, H)
+    for l in reversed(range(1, L)):
+        through_time(P[f"Whh{l}"], dh, hs[l])
+        dh_raw, below = dh.reshape(T * N, H), hs[l - 1].reshape(T * N, H)
+        grads[f"Wxh{l}"] = dh_raw.T @ below                         # sum_t dh_raw_t h_t^{l-1}^T
+        # sum_t dh_raw_t h_{t-1}^T, where h_0 is h0[l] and h_{t-1} for t >= 2 is in hs[l]
+        grads[f"Whh{l}"] = dh_raw[N:].T @ hs[l].reshape(T * N, H)[:-N] + dh[0].T @ h0[l].T
+        grads[f"bh{l}"] = dh_raw.sum(axis=0)[:, None]
+        dh = (dh_raw @ P[f"Wxh{l}"]).reshape(T, N, H)              # Wxh{l}^T dh_raw_t, as rows
+    through_time(P["Whh0"], dh, hs[0])
+    grads["Wxh0"], grads["Whh0"], grads["bh0"] = hidden_grads(dh, hs[0], h0[0], ix, V)
+    return loss, {k: grads[k] for k in P}, hs[:, -1].transpose(0, 2, 1).copy()
