@@ -104,14 +104,38 @@ def rnn_one_sequence(P: dict[str, np.ndarray], ix: np.ndarray, tg: np.ndarray,
     hs[0] = h0[:, 0]
     h = hs[1:]                                                 # (T, H): h_1 .. h_T
     np.add(Wxh.T[ix], P["bh"][:, 0], out=h)                    # first Wxh x_t + bh
-    rows, Whh_h = list(hs), np.empty(H, dtype=Why.dtype)
+    tanh_recurrence_1d(hs, Whh)
+    loss, dy, dh = output_rows(Why, P["by"], h, tg)
+    through_time_1d(Whh, dh, h)
+    if out is None:
+        out = {k: np.empty(p.shape, dtype=Why.dtype) for k, p in P.items()}
+    grads = out
+    np.dot(dh.T, one_hot_rows(ix, V, Why.dtype), grads["Wxh"])
+    np.dot(dh.T, hs[:-1], grads["Whh"])
+    np.dot(dy.T, h, grads["Why"])
+    dh.sum(axis=0, out=grads["bh"][:, 0])
+    dy.sum(axis=0, out=grads["by"][:, 0])
+    return loss, grads, hs[T:].T.copy()
+
+
+def tanh_recurrence_1d(hs: np.ndarray, Whh: np.ndarray) -> None:
+    """h_t = tanh(a_t + Whh h_{t-1}) for t = 1..T, in place on the rows of hs (T + 1, H):
+    row 0 holds h_0, and rows 1..T come in holding a_t (Wxh x_t + bh) and leave holding h_t.
+    """
+    rows, Whh_h = list(hs), np.empty(hs.shape[1], dtype=hs.dtype)
     dot, tanh = np.dot, np.tanh
     for h_prev, h_t in zip(rows, rows[1:]):                    # (out= given by position:
         h_t += dot(Whh, h_prev, Whh_h)                         #  it is quicker)
         tanh(h_t, h_t)                                         # h_t
 
+
+def output_rows(Why: np.ndarray, by: np.ndarray, h: np.ndarray, tg: np.ndarray
+                ) -> tuple[float, np.ndarray, np.ndarray]:
+    """The output layer of one sequence as rows: h (T, H) and targets tg (T,) -> the loss,
+    dy = p - onehot(target) (T, V) and dh_out = Why^T dy_t (T, H)."""
+    T, V = len(h), len(Why)
     z = np.dot(h, Why.T)                                       # (T, V): y_t as rows
-    z += P["by"][:, 0]
+    z += by[:, 0]
     z -= z.max(axis=1, keepdims=True)                          # z = y - max y
     at = np.arange(0, T * V, V) + tg                           # each target in z.flat
     z_target = z.ravel()[at].sum()
@@ -120,23 +144,26 @@ def rnn_one_sequence(P: dict[str, np.ndarray], ix: np.ndarray, tg: np.ndarray,
     loss = float(np.log(total).sum() - z_target)               # log sum exp z - z[target]
     dy /= total                                                # p
     dy.ravel()[at] -= 1                                        # dy = p - onehot(target)
-    dh = np.dot(dy, Why)                                       # (T, H): Why^T dy_t
+    return loss, dy, np.dot(dy, Why)
 
+
+def through_time_1d(Whh: np.ndarray, dh: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """The backward time loop of one sequence, from step T down to 1: ``dh`` (T, H) comes
+    in holding what reaches h_t from outside the recurrence and leaves holding dh_raw_t;
+    h (T, H) holds h_1 .. h_T. Returns dL/dh_0 (H,)."""
     dtanh = np.multiply(h, h)
     np.subtract(1, dtanh, out=dtanh)                           # 1 - h_t^2, every step
-    dh_next = np.zeros(H, dtype=Why.dtype)
+    dh_next = np.zeros(h.shape[1], dtype=h.dtype)
+    dot = np.dot
     for d, dtanh_t in zip(dh[::-1], dtanh[::-1]):              # steps T, T-1, .., 1
         d += dh_next                                           # dh_out + dh_next
         d *= dtanh_t                                           # dh_raw_t
         dot(d, Whh, dh_next)                                   # Whh^T dh_raw_t
-    x = np.zeros((T, V), dtype=Why.dtype)                      # the one-hot inputs as
-    x.ravel()[np.arange(0, T * V, V) + ix] = 1                 # rows, for one product
-    if out is None:
-        out = {k: np.empty(p.shape, dtype=Why.dtype) for k, p in P.items()}
-    grads = out
-    np.dot(dh.T, x, grads["Wxh"])
-    np.dot(dh.T, hs[:-1], grads["Whh"])
-    np.dot(dy.T, h, grads["Why"])
-    dh.sum(axis=0, out=grads["bh"][:, 0])
-    dy.sum(axis=0, out=grads["by"][:, 0])
-    return loss, grads, hs[T:].T.copy()
+    return dh_next
+
+
+def one_hot_rows(ix: np.ndarray, V: int, dtype: np.dtype) -> np.ndarray:
+    """The one-hot inputs x_t as rows, (T, V) from ix (T,), for one product."""
+    x = np.zeros((len(ix), V), dtype=dtype)
+    x.ravel()[np.arange(0, len(ix) * V, V) + ix] = 1
+    return x

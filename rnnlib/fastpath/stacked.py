@@ -21,7 +21,8 @@ from __future__ import annotations
 import numpy as np
 
 from .common import output_layer
-from .rnn import hidden_grads, tanh_recurrence, through_time
+from .rnn import (hidden_grads, one_hot_rows, output_rows, tanh_recurrence,
+                  tanh_recurrence_1d, through_time, through_time_1d)
 
 
 def stacked_loss_and_grads(P: dict[str, np.ndarray], ix: np.ndarray, tg: np.ndarray,
@@ -29,6 +30,8 @@ def stacked_loss_and_grads(P: dict[str, np.ndarray], ix: np.ndarray, tg: np.ndar
     """Stacked RNN loss, grads and h_T (L, H, N) from checked inputs and targets (T, N) and
     the start state h0 (L, H, N)."""
     L, H, N = h0.shape
+    if N == 1:
+        return stacked_one_sequence(P, ix[:, 0], tg[:, 0], h0)
     T = len(ix)
     V = len(P["Why"])
     # forward, a layer at a time: hs[l] holds h_t^l as (T, N, H) rows
@@ -58,3 +61,36 @@ def stacked_loss_and_grads(P: dict[str, np.ndarray], ix: np.ndarray, tg: np.ndar
     through_time(P["Whh0"], dh, hs[0])
     grads["Wxh0"], grads["Whh0"], grads["bh0"] = hidden_grads(dh, hs[0], h0[0], ix, V)
     return loss, {k: grads[k] for k in P}, hs[:, -1].transpose(0, 2, 1).copy()
+
+
+def stacked_one_sequence(P: dict[str, np.ndarray], ix: np.ndarray, tg: np.ndarray,
+                         h0: np.ndarray) -> tuple[float, dict[str, np.ndarray], np.ndarray]:
+    """The stacked RNN's loss, grads and h_T (L, H, 1) for N = 1, on 1-d vectors: ix and tg
+    (T,), h0 (L, H, 1).
+
+    At N = 1 the cost is the number of numpy calls, so each layer's time loops are those of
+    ``rnn_one_sequence`` (three calls per step) and the rest is done once per layer on
+    (T, H) rows.
+    """
+    L, H, _ = h0.shape
+    T, V = len(ix), len(P["Why"])
+    hs = np.empty((L, T + 1, H), dtype=P["Why"].dtype)         # hs[l, t] is h_t^l, t = 0..T
+    hs[:, 0] = h0[:, :, 0]
+    np.add(P["Wxh0"].T[ix], P["bh0"][:, 0], out=hs[0, 1:])     # Wxh0 x_t + bh0
+    tanh_recurrence_1d(hs[0], P["Whh0"])
+    for l in range(1, L):
+        np.dot(hs[l - 1, 1:], P[f"Wxh{l}"].T, hs[l, 1:])          # Wxh{l} h_t^{l-1}
+        hs[l, 1:] += P[f"bh{l}"][:, 0]
+        tanh_recurrence_1d(hs[l], P[f"Whh{l}"])
+
+    loss, dy, dh = output_rows(P["Why"], P["by"], hs[-1, 1:], tg)
+    grads = {"Why": np.dot(dy.T, hs[-1, 1:]), "by": dy.sum(axis=0)[:, None]}
+    for l in reversed(range(L)):                                # dh becomes dh_raw in place
+        through_time_1d(P[f"Whh{l}"], dh, hs[l, 1:])
+        below = one_hot_rows(ix, V, dh.dtype) if l == 0 else hs[l - 1, 1:]
+        grads[f"Wxh{l}"] = np.dot(dh.T, below)
+        grads[f"Whh{l}"] = np.dot(dh.T, hs[l, :-1])            # sum_t dh_raw_t h_{t-1}^T
+        grads[f"bh{l}"] = dh.sum(axis=0)[:, None]
+        if l > 0:
+            dh = np.dot(dh, P[f"Wxh{l}"])                         # Wxh{l}^T dh_raw_t, rows
+    return loss, {k: grads[k] for k in P}, hs[:, -1, :, None].copy()
