@@ -8,7 +8,8 @@ l >= 1 reads the whole (T, N, H) output of layer l - 1 in one product, Wxh{l} h_
 bh{l} for every step at once; only the recurrence of each layer is a Python loop. Backward,
 the top layer first: each layer's time loop turns the gradient reaching its h_t into
 dh_raw, whose products give dWxh{l} and dWhh{l} and, through Wxh{l}, the gradient reaching
-the layer below, again one product each.
+the layer below, again one product each. For N = 1 a path of its own works on 1-d vectors
+with the loops of ``rnn_one_sequence``, as the RNN's does.
 
 Shapes: V = vocabulary size, H = hidden size (every layer's), T = time steps, N = batch,
 L = number of layers. Inputs and targets are checked ints (T, N), the start state h0 is
