@@ -11,7 +11,7 @@ import pytest
 
 import rnnlib
 from rnnlib.fastpath import common
-from rnnlib.fastpath.stacked import stacked_loss_and_grads
+from rnnlib.fastpath.stacked import stacked_loss_and_grads, stacked_one_sequence
 
 TOL = 1e-12
 
@@ -115,3 +115,22 @@ def test_the_inputs_and_params_are_not_modified():
         stacked_loss_and_grads(m.params, ix, tg, h0)
         for was, now in zip(before, (ix, tg, h0, *m.params.values())):
             np.testing.assert_array_equal(now, was)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_out_receives_the_same_gradients_bit_for_bit(dtype):
+    """N = 1 with out= (views of one flat buffer, as Trainer passes): every gradient is
+    written into out's arrays, out is returned, and the numbers are exactly those returned
+    without out."""
+    m, ix, tg, h0 = random_case(17, 1, L=3, dtype=dtype)
+    flat = rnnlib.optim.flat_zeros(m.params)
+    flat.buffer[:] = np.nan                                          # every entry is written
+    out = dict(zip(flat.keys, flat.views))
+    loss, grads, state = stacked_one_sequence(m.params, ix[:, 0], tg[:, 0], h0)
+    loss_out, grads_out, state_out = stacked_one_sequence(m.params, ix[:, 0], tg[:, 0], h0,
+                                                          out)
+    assert grads_out is out and loss_out == loss
+    for k in m.params:
+        assert grads_out[k].base is flat.buffer
+        np.testing.assert_array_equal(grads_out[k], grads[k], err_msg=k)
+    np.testing.assert_array_equal(state_out, state)

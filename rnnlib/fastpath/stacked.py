@@ -65,13 +65,15 @@ def stacked_loss_and_grads(P: dict[str, np.ndarray], ix: np.ndarray, tg: np.ndar
 
 
 def stacked_one_sequence(P: dict[str, np.ndarray], ix: np.ndarray, tg: np.ndarray,
-                         h0: np.ndarray) -> tuple[float, dict[str, np.ndarray], np.ndarray]:
+                         h0: np.ndarray, out: dict[str, np.ndarray] | None = None
+                         ) -> tuple[float, dict[str, np.ndarray], np.ndarray]:
     """The stacked RNN's loss, grads and h_T (L, H, 1) for N = 1, on 1-d vectors: ix and tg
     (T,), h0 (L, H, 1).
 
     At N = 1 the cost is the number of numpy calls, so each layer's time loops are those of
     ``rnn_one_sequence`` (three calls per step) and the rest is done once per layer on
-    (T, H) rows.
+    (T, H) rows. The gradients go into the arrays of ``out`` if it is given (checked by the
+    caller), else into new ones.
     """
     L, H, _ = h0.shape
     T, V = len(ix), len(P["Why"])
@@ -85,13 +87,17 @@ def stacked_one_sequence(P: dict[str, np.ndarray], ix: np.ndarray, tg: np.ndarra
         tanh_recurrence_1d(hs[l], P[f"Whh{l}"])
 
     loss, dy, dh = output_rows(P["Why"], P["by"], hs[-1, 1:], tg)
-    grads = {"Why": np.dot(dy.T, hs[-1, 1:]), "by": dy.sum(axis=0)[:, None]}
+    if out is None:
+        out = {k: np.empty(p.shape, dtype=hs.dtype) for k, p in P.items()}
+    grads = out
+    np.dot(dy.T, hs[-1, 1:], grads["Why"])
+    dy.sum(axis=0, out=grads["by"][:, 0])
     for l in reversed(range(L)):                                # dh becomes dh_raw in place
         through_time_1d(P[f"Whh{l}"], dh, hs[l, 1:])
-        below = one_hot_rows(ix, V, dh.dtype) if l == 0 else hs[l - 1, 1:]
-        grads[f"Wxh{l}"] = np.dot(dh.T, below)
-        grads[f"Whh{l}"] = np.dot(dh.T, hs[l, :-1])            # sum_t dh_raw_t h_{t-1}^T
-        grads[f"bh{l}"] = dh.sum(axis=0)[:, None]
+        below = one_hot_rows(ix, V, hs.dtype) if l == 0 else hs[l - 1, 1:]
+        np.dot(dh.T, below, grads[f"Wxh{l}"])
+        np.dot(dh.T, hs[l, :-1], grads[f"Whh{l}"])             # sum_t dh_raw_t h_{t-1}^T
+        dh.sum(axis=0, out=grads[f"bh{l}"][:, 0])
         if l > 0:
             dh = np.dot(dh, P[f"Wxh{l}"])                         # Wxh{l}^T dh_raw_t, rows
-    return loss, {k: grads[k] for k in P}, hs[:, -1, :, None].copy()
+    return loss, grads, hs[:, -1, :, None].copy()
