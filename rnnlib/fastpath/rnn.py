@@ -28,7 +28,7 @@ def rnn_loss_and_grads(P: dict[str, np.ndarray], ix: np.ndarray, tg: np.ndarray,
                                             tg.ravel(), N)
     dh_raw = dh_out.reshape(T, N, H)                             # becomes dh_raw in place
     through_time(P["Whh"], dh_raw, hs)
-    dWxh, dWhh, dbh = hidden_grads(dh_raw, hs, h0, ix, len(P["Why"]))
+    dWxh, dWhh, dbh = _hidden_grads(dh_raw, hs, h0, ix, len(P["Why"]))
     grads = {"Wxh": dWxh, "Whh": dWhh, "Why": dWhy, "bh": dbh, "by": dby}
     return loss, grads, hs[-1].T.copy()
 
@@ -73,10 +73,9 @@ def through_time(Whh: np.ndarray, dh_raw: np.ndarray, hs: np.ndarray) -> np.ndar
     return dh_next
 
 
-def hidden_grads(dh_raw: np.ndarray, hs: np.ndarray, h0: np.ndarray, ix: np.ndarray, V: int
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """dWxh (H, V), dWhh (H, H) and dbh (H, 1) from every step's dh_raw and h_t ((T, N, H)
-    rows), h0 (H, N) and the one-hot inputs' indices ix (T, N)."""
+def _hidden_grads(dh_raw: np.ndarray, hs: np.ndarray, h0: np.ndarray, ix: np.ndarray,
+                      V: int):
+    """dWxh, dWhh and dbh from every step's dh_raw ((T, N, H) rows)."""
     T, N, H = dh_raw.shape
     dr2, hs2 = dh_raw.reshape(T * N, H), hs.reshape(T * N, H)
     # sum_t dh_raw_t h_{t-1}^T, where h_0 is h0 and h_{t-1} for t >= 2 is in hs

@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import output_layer
-from .rnn import (hidden_grads, one_hot_rows, output_rows, tanh_recurrence,
-                  tanh_recurrence_1d, through_time, through_time_1d)
+from .common import output_layer, sum_rows_by_index
+from .rnn import (one_hot_rows, output_rows, tanh_recurrence, tanh_recurrence_1d,
+                  through_time, through_time_1d)
 
 
 def stacked_loss_and_grads(P: dict[str, np.ndarray], ix: np.ndarray, tg: np.ndarray,
@@ -33,34 +33,36 @@ def stacked_loss_and_grads(P: dict[str, np.ndarray], ix: np.ndarray, tg: np.ndar
     L, H, N = h0.shape
     if N == 1:
         return stacked_one_sequence(P, ix[:, 0], tg[:, 0], h0)
-    T = len(ix)
-    V = len(P["Why"])
-    # forward, a layer at a time: hs[l] holds h_t^l as (T, N, H) rows
-    hs = np.empty((L, T, N, H), dtype=P["Why"].dtype)
-    np.take(P["Wxh0"].T + P["bh0"].T, ix, axis=0, out=hs[0])   # Wxh0 x_t + bh0, every step
-    tanh_recurrence(hs[0], P["Whh0"], h0[0])
+    T, V = len(ix), len(P["Why"])
+    # forward, a layer at a time: hs[l, t] holds h_t^l as (N, H) rows, t = 0..T
+    hs = np.empty((L, T + 1, N, H), dtype=P["Why"].dtype)
+    hs[:, 0] = h0.transpose(0, 2, 1)
+    rows = hs.reshape(L, (T + 1) * N, H)                        # the same, as (T + 1) * N rows
+    np.take(P["Wxh0"].T + P["bh0"].T, ix, axis=0, out=hs[0, 1:])  # Wxh0 x_t + bh0
+    tanh_recurrence(hs[0, 1:], P["Whh0"], h0[0])
     for l in range(1, L):
-        a = hs[l].reshape(T * N, H)
-        np.matmul(hs[l - 1].reshape(T * N, H), P[f"Wxh{l}"].T, out=a)  # Wxh{l} h_t^{l-1}
+        a = rows[l, N:]                                         # (T * N, H): steps 1..T
+        np.matmul(rows[l - 1, N:], P[f"Wxh{l}"].T, out=a)      # Wxh{l} h_t^{l-1}, every step
         a += P[f"bh{l}"].T
-        tanh_recurrence(hs[l], P[f"Whh{l}"], h0[l])
+        tanh_recurrence(hs[l, 1:], P[f"Whh{l}"], h0[l])
 
-    loss, dWhy, dby, dh_out = output_layer(P["Why"], P["by"], hs[-1].reshape(T * N, H),
-                                            tg.ravel(), N)
+    loss, dWhy, dby, dh_out = output_layer(P["Why"], P["by"], rows[-1, N:], tg.ravel(), N)
     grads = {"Why": dWhy, "by": dby}
-    # backward, the top layer first; dh holds what reaches h_t^l from above, as (T, N, H)
-    # rows, and becomes dh_raw in place
-    dh = dh_out.reshape(T, N, H)
-    for l in reversed(range(1, L)):
-        through_time(P[f"Whh{l}"], dh, hs[l])
-        dh_raw, below = dh.reshape(T * N, H), hs[l - 1].reshape(T * N, H)
-        grads[f"Wxh{l}"] = dh_raw.T @ below                         # sum_t dh_raw_t h_t^{l-1}^T
-        # sum_t dh_raw_t h_{t-1}^T, where h_0 is h0[l] and h_{t-1} for t >= 2 is in hs[l]
-        grads[f"Whh{l}"] = dh_raw[N:].T @ hs[l].reshape(T * N, H)[:-N] + dh[0].T @ h0[l].T
-        grads[f"bh{l}"] = dh_raw.sum(axis=0)[:, None]
-        dh = (dh_raw @ P[f"Wxh{l}"]).reshape(T, N, H)              # Wxh{l}^T dh_raw_t, as rows
-    through_time(P["Whh0"], dh, hs[0])
-    grads["Wxh0"], grads["Whh0"], grads["bh0"] = hidden_grads(dh, hs[0], h0[0], ix, V)
+    # backward, the top layer first: dh_raw comes into layer l holding what reaches h_t^l
+    # from above (Why^T dy_t for the top layer), as T * N rows, and the layer's time loop
+    # turns it into dh_raw in place
+    dh_raw = dh_out
+    for l in reversed(range(L)):
+        through_time(P[f"Whh{l}"], dh_raw.reshape(T, N, H), hs[l, 1:])
+        grads[f"Whh{l}"] = dh_raw.T @ rows[l, :-N]              # sum_t dh_raw_t h_{t-1}^T
+        if l > 0:
+            grads[f"Wxh{l}"] = dh_raw.T @ rows[l - 1, N:]       # sum_t dh_raw_t h_t^{l-1}^T
+            grads[f"bh{l}"] = dh_raw.sum(axis=0)[:, None]
+            dh_raw = dh_raw @ P[f"Wxh{l}"]                      # Wxh{l}^T dh_raw_t, as rows
+    # layer 0 read one-hot x_t: each row of dh_raw adds into its character's column
+    dWxh0T = sum_rows_by_index(dh_raw, ix.ravel(), V)           # (V, H)
+    grads["Wxh0"] = np.ascontiguousarray(dWxh0T.T)
+    grads["bh0"] = dWxh0T.sum(axis=0)[:, None]                  # every row is in one column
     return loss, {k: grads[k] for k in P}, hs[:, -1].transpose(0, 2, 1).copy()
 
 
