@@ -19,15 +19,6 @@ import numpy as np
 from .common import output_layer, sum_rows_by_index
 
 
-def _sigmoid(a: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """1 / (1 + exp(-a)) as 0.5 (1 + tanh(a / 2)), into ``out``: it never overflows."""
-    np.multiply(a, 0.5, out=out)
-    np.tanh(out, out=out)
-    out += 1
-    out *= 0.5
-    return out
-
-
 def gru_loss_and_grads(P: dict[str, np.ndarray], ix: np.ndarray, tg: np.ndarray,
                        h0: np.ndarray) -> tuple[float, dict[str, np.ndarray], np.ndarray]:
     """GRU loss, grads and h_T (H, N) from checked inputs and targets (T, N) and h0 (H, N).
@@ -36,68 +27,91 @@ def gru_loss_and_grads(P: dict[str, np.ndarray], ix: np.ndarray, tg: np.ndarray,
     H = P["Why"].shape[1]
     dtype = P["Why"].dtype
     rz_, n_ = slice(0, 2 * H), slice(2 * H, 3 * H)              # the gate blocks of 3H
+    bh = P["bh"][:, 0]
     # forward. The input side Wx x_t + bx of every step at once: columns ix of (Wx + bx).
     # r and z add the two biases, so bh_r and bh_z go in here too; n keeps bh_n apart,
     # because r scales Wh_n h_{t-1} + bh_n
-    bh = P["bh"][:, 0]
     a = np.take(P["Wx"].T + P["bx"].T, ix, axis=0)              # (T, N, 3H)
-    a[:, :, rz_] += bh[rz_]
-    WhT = P["Wh"].T
+    a_rz, a_n = a[:, :, rz_], a[:, :, n_]
+    a_rz += bh[rz_]
+    # sigmoid(a) = (1 + tanh(a / 2)) / 2: the r and z blocks of a and of Wh are halved
+    # once here (exactly: halving a float only changes its exponent), so that each step
+    # takes tanh of its sum directly
+    a_rz *= 0.5
+    WhT = P["Wh"].T.copy()                                      # (H, 3H)
+    WhT[:, rz_] *= 0.5
     rz = np.empty((T, N, 2 * H), dtype=dtype)                   # r and z side by side
+    r, z = rz[:, :, :H], rz[:, :, H:]
     n, hn, h = (np.empty((T, N, H), dtype=dtype) for _ in range(3))
     Wh_h = np.empty((N, 3 * H), dtype=dtype)
+    Wh_h_rz, Wh_h_n, bh_n = Wh_h[:, rz_], Wh_h[:, n_], bh[n_]
     h_t = h0.T                                                  # (N, H) rows
-    for t in range(T):
-        a_t = a[t]
+    for a_rz_t, a_n_t, rz_t, r_t, z_t, hn_t, n_t, h_next in zip(a_rz, a_n, rz, r, z, hn,
+                                                                 n, h):
         np.matmul(h_t, WhT, out=Wh_h)                           # Wh h_{t-1}, as rows
-        a_t[:, rz_] += Wh_h[:, rz_]
-        _sigmoid(a_t[:, rz_], out=rz[t])
-        r_t, z_t = rz[t, :, :H], rz[t, :, H:]
-        np.add(Wh_h[:, n_], bh[n_], out=hn[t])                  # Wh_n h_{t-1} + bh_n
-        a_n = a_t[:, n_]
-        a_n += r_t * hn[t]
-        np.tanh(a_n, out=n[t])
+        a_rz_t += Wh_h_rz                                       # half r's and z's a
+        np.tanh(a_rz_t, out=rz_t)
+        rz_t += 1
+        rz_t *= 0.5                                             # r and z
+        np.add(Wh_h_n, bh_n, out=hn_t)                          # Wh_n h_{t-1} + bh_n
+        a_n_t += np.multiply(r_t, hn_t, out=n_t)
+        np.tanh(a_n_t, out=n_t)                                 # n
         # h_t = (1 - z) n + z h_{t-1}, as n + z (h_{t-1} - n)
-        h_next = np.subtract(h_t, n[t], out=h[t])
+        np.subtract(h_t, n_t, out=h_next)
         h_next *= z_t
-        h_next += n[t]
+        h_next += n_t
         h_t = h_next
-    r, z = rz[:, :, :H], rz[:, :, H:]
 
     h2 = h.reshape(T * N, H)
     loss, dWhy, dby, dh_out = output_layer(P["Why"], P["by"], h2, tg.ravel(), N)
     dh = dh_out.reshape(T, N, H)                                # gets dh_next added in place
 
-    # backward: every factor that does not depend on the gradient, for all steps at once
+    # backward: every factor that does not depend on the gradient, for all steps at once,
+    # into memory whose forward values are not needed again: a's r and z blocks (a becomes
+    # da_x after the loop), n and hn
     h_before = np.concatenate([h0.T[None], h[:-1]])             # h_{t-1}: (T, N, H)
-    dan_dh = (1 - z) * (1 - n * n)                              # dh_t -> n's pre-activation
-    daz_dh = (h_before - n) * z * (1 - z)                       # dh_t -> z's pre-activation
-    dar_dan = hn * r * (1 - r)                                  # n's -> r's pre-activation
-    # da_h: the gradient of the recurrent side Wh h_{t-1} + bh, blocks r, z, n; the input
-    # side's da_x has the same r and z blocks, and n's pre-activation itself in block n
+    dar_dan, daz_dh = a[:, :, :H], a[:, :, H:2 * H]
+    np.multiply(hn, r, out=dar_dan)                             # n's -> r's pre-activation:
+    one_minus = np.subtract(1, r, out=hn)                       # (Wh_n h + bh_n) r (1 - r)
+    dar_dan *= one_minus
+    np.subtract(1, z, out=one_minus)
+    np.subtract(h_before, n, out=daz_dh)                        # dh_t -> z's pre-activation:
+    daz_dh *= z                                                 # (h_{t-1} - n) z (1 - z)
+    daz_dh *= one_minus
+    dan_dh = np.multiply(n, n, out=n)                           # dh_t -> n's pre-activation:
+    np.subtract(1, dan_dh, out=dan_dh)                          # (1 - z) (1 - n^2)
+    dan_dh *= one_minus
+    # da_h: the gradient of the recurrent side Wh h_{t-1} + bh, blocks r, z, n; that of the
+    # input side, da_x, has the same r and z blocks, and n's pre-activation in block n
     da_h = np.empty((T, N, 3 * H), dtype=dtype)
-    da_x = np.empty((T, N, 3 * H), dtype=dtype)
+    da_x = a
     Wh = P["Wh"]
     dh_next = np.zeros((N, H), dtype=dtype)
-    for t in reversed(range(T)):
-        dh_t = dh[t]
+    for dh_t, dan, da_h_t, dan_dh_t, daz_dh_t, dar_dan_t, r_t, z_t in zip(
+            dh[::-1], da_x[::-1, :, n_], da_h[::-1], dan_dh[::-1], daz_dh[::-1],
+            dar_dan[::-1], r[::-1], z[::-1]):                  # steps T, T-1, .., 1
         dh_t += dh_next                                         # Why^T dy_t + dh_next
-        dan = np.multiply(dh_t, dan_dh[t], out=da_x[t, :, n_])
-        np.multiply(dh_t, daz_dh[t], out=da_h[t, :, H:2 * H])
-        np.multiply(dan, dar_dan[t], out=da_h[t, :, :H])
-        np.multiply(dan, r[t], out=da_h[t, :, n_])              # r scales Wh_n h + bh_n
-        np.matmul(da_h[t], Wh, out=dh_next)                     # Wh^T da_h, as rows
-        dh_t *= z[t]
-        dh_next += dh_t                                         # ... + z * dh, the direct path
+        np.multiply(dh_t, dan_dh_t, out=dan)
+        np.multiply(dan, dar_dan_t, out=da_h_t[:, :H])
+        np.multiply(dh_t, daz_dh_t, out=da_h_t[:, H:2 * H])
+        np.multiply(dan, r_t, out=da_h_t[:, n_])                # r scales Wh_n h + bh_n
+        np.matmul(da_h_t, Wh, out=dh_next)                      # Wh^T da_h, as rows
+        dh_t *= z_t
+        dh_next += dh_t                                         # ... + z dh, the direct path
     da_x[:, :, rz_] = da_h[:, :, rz_]
 
+    V = len(P["Why"])
     da_x2, da_h2 = da_x.reshape(T * N, 3 * H), da_h.reshape(T * N, 3 * H)
     dWh = da_h2.T @ h_before.reshape(T * N, H)                  # sum_t da_h_t h_{t-1}^T
     dbh = da_h2.sum(axis=0)[:, None]
-    # sum_t da_x_t x_t^T for one-hot x_t: add each row of da_x into its character's column;
-    # every row lands in exactly one column, so dbx is the sum of those columns
-    dWxT = sum_rows_by_index(da_x2, ix.ravel(), len(P["Why"]))  # (V, 3H)
-    dbx = dWxT.sum(axis=0)[:, None]
-    grads = {"Wx": np.ascontiguousarray(dWxT.T), "Wh": dWh, "bx": dbx, "bh": dbh,
-             "Why": dWhy, "by": dby}
+    # sum_t da_x_t x_t^T for one-hot x_t. Few rows: one product with the one-hot rows;
+    # many: add each row of da_x into its character's column (sum_rows_by_index)
+    if T * N <= V:
+        x = np.zeros((T * N, V), dtype=dtype)
+        x[np.arange(T * N), ix.ravel()] = 1
+        dWx = da_x2.T @ x
+    else:
+        dWx = np.ascontiguousarray(sum_rows_by_index(da_x2, ix.ravel(), V).T)
+    dbx = da_x2.sum(axis=0)[:, None]
+    grads = {"Wx": dWx, "Wh": dWh, "bx": dbx, "bh": dbh, "Why": dWhy, "by": dby}
     return loss, grads, h[-1].T.copy()
