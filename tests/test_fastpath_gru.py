@@ -86,6 +86,18 @@ def test_long_chunks_and_a_wide_hidden_layer_agree():
     assert_same(gru_loss_and_grads(m.params, ix, tg, h0), m.loss_and_grads(ix, tg, h0), T)
 
 
+@pytest.mark.parametrize("V, T, N", [(30, 4, 3), (3, 6, 4)])
+def test_dWx_agrees_whether_summed_by_a_product_or_by_character(V, T, N):
+    """dWx comes from one product with the one-hot rows when T N <= V (here 12 <= 30) and
+    from sums by character otherwise (24 > 3): both give the plain path's numbers."""
+    rng = np.random.default_rng(V)
+    m = random_gru(V, 5, V)
+    ix, tg = random_batch(rng, V, T, N)
+    h0 = rng.standard_normal((5, N))
+    assert_same(gru_loss_and_grads(m.params, ix, tg, h0), m.loss_and_grads(ix, tg, h0),
+                (V, T, N))
+
+
 def test_a_batch_wider_than_one_output_block_agrees():
     """N > common.OUTPUT_COLUMNS: each output block is one step; the paths still agree."""
     N = common.OUTPUT_COLUMNS + 29
