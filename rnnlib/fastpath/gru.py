@@ -2,10 +2,12 @@
 
 The same numbers as ``rnnlib.GRU.loss_and_grads`` (the step loops of gru.py), computed with
 every step's arrays as rows, as rnnlib.fastpath describes: the input side Wx x_t + bx of
-every step is one pick of columns; r and z are adjacent blocks, so one sigmoid computes
-both; the factors of the backward pass that do not depend on the gradient are computed for
-every step at once, so each backward step is a few multiplications and one product; dWh
-is one product over all steps, and dWx a sum of rows by character.
+every step is one pick of columns; r and z are adjacent blocks, so one tanh computes both
+sigmoids (the halving of sigmoid(a) = (1 + tanh(a / 2)) / 2 is done once, on the weights);
+the factors of the backward pass that do not depend on the gradient are computed for every
+step at once, so each backward step is a few multiplications and one product; dWh is one
+product over all steps, and dWx a sum of rows by character (for few rows, a product with
+the one-hot rows).
 
 Shapes: V = vocabulary size, H = hidden size, T = time steps, N = batch. Inputs and targets
 are checked ints (T, N), h0 is (H, N) and every step's r, z, n and h are kept as (T, N, H)
@@ -42,13 +44,16 @@ def gru_loss_and_grads(P: dict[str, np.ndarray], ix: np.ndarray, tg: np.ndarray,
     WhT[:, rz_] *= 0.5
     rz = np.empty((T, N, 2 * H), dtype=dtype)                   # r and z side by side
     r, z = rz[:, :, :H], rz[:, :, H:]
-    n, hn, h = (np.empty((T, N, H), dtype=dtype) for _ in range(3))
+    n, hn = (np.empty((T, N, H), dtype=dtype) for _ in range(2))
+    hs = np.empty((T + 1, N, H), dtype=dtype)                   # h_0 (h0), h_1, .., h_T
+    hs[0] = h0.T
+    h, h_before = hs[1:], hs[:-1]                               # h_t and h_{t-1}, t = 1..T
     Wh_h = np.empty((N, 3 * H), dtype=dtype)
     Wh_h_rz, Wh_h_n, bh_n = Wh_h[:, rz_], Wh_h[:, n_], bh[n_]
     # the loops call numpy by local names, with out given by position: at N = 1 a step's
     # cost is mostly the number of numpy calls, and this makes each call quicker
     dot, add, multiply, subtract, tanh = np.dot, np.add, np.multiply, np.subtract, np.tanh
-    h_t = h0.T                                                  # (N, H) rows
+    h_t = hs[0]                                                 # (N, H) rows
     for a_rz_t, a_n_t, rz_t, r_t, z_t, hn_t, n_t, h_next in zip(a_rz, a_n, rz, r, z, hn,
                                                                  n, h):
         dot(h_t, WhT, Wh_h)                                     # Wh h_{t-1}, as rows
@@ -72,7 +77,6 @@ def gru_loss_and_grads(P: dict[str, np.ndarray], ix: np.ndarray, tg: np.ndarray,
     # backward: every factor that does not depend on the gradient, for all steps at once,
     # into memory whose forward values are not needed again: a's r and z blocks (a becomes
     # da_x after the loop), n and hn
-    h_before = np.concatenate([h0.T[None], h[:-1]])             # h_{t-1}: (T, N, H)
     dar_dan, daz_dh = a[:, :, :H], a[:, :, H:2 * H]
     np.multiply(hn, r, out=dar_dan)                             # n's -> r's pre-activation:
     one_minus = np.subtract(1, r, out=hn)                       # (Wh_n h + bh_n) r (1 - r)
