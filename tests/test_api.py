@@ -158,6 +158,7 @@ LETTERS = {
     "fastpath.common": "VHTN",
     "fastpath.rnn": "VHTN",
     "fastpath.lstm": "VHTN",
+    "fastpath.gru": "VHTN",
     "fastpath.stacked": "VHTNL",
     "sampling": "VHTN",       # logits (V, N), state (H, N), prime reads ixs (T,)
     "gradcheck": "TN",        # check_model takes inputs (T,) or (T, N)
