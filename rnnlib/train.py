@@ -10,11 +10,12 @@ The model is ``TrainConfig.model``: "rnn", "lstm" or "gru". ``num_layers`` > 1 s
 many vanilla RNN layers (:class:`rnnlib.StackedRNN`, whose state is (L, H, N)); the LSTM and
 GRU here have one layer, so for them num_layers > 1 is an error.
 
-Each chunk's loss and gradients come from :func:`rnnlib.fastpath.loss_and_grads`: for an RNN
-or an LSTM the fused code of rnnlib.fastpath (the same numbers as the model's own
-``loss_and_grads``, faster), for any other model, or a subclass with its own ``backward``,
-the model's own code. ``TrainConfig(fast_path=False)`` always calls the model's own
-``loss_and_grads``, the plain code of rnn.py and lstm.py.
+Each chunk's loss and gradients come from :func:`rnnlib.fastpath.loss_and_grads`: for an
+RNN, LSTM, GRU or stacked RNN the fused code of rnnlib.fastpath (the same numbers as the
+model's own ``loss_and_grads``, faster), for any other model, or a subclass with its own
+``backward``, the model's own code. ``TrainConfig(fast_path=False)`` always calls the
+model's own ``loss_and_grads``, the plain step loops of rnn.py, lstm.py, gru.py and
+stacked.py.
 
 Shapes: V = vocabulary size, H = hidden size, T = seq_length time steps, N = batch_size
 streams; each chunk's inputs and targets are (T, N) ints, the carried state (H, N) (an

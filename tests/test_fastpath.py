@@ -184,9 +184,9 @@ class OwnBackward(rnnlib.RNN):
 
 
 def test_only_models_that_compute_the_plain_numbers_are_fused():
-    """RNN, LSTM and subclasses that override none of forward, backward, loss and
-    loss_and_grads are fused; an override (in the class or on the instance), a GRU or a
-    stacked RNN are not."""
+    """RNN, LSTM, GRU, StackedRNN and subclasses that override none of forward, backward,
+    loss and loss_and_grads are fused; an override (in the class or on the instance) and
+    any other model are not."""
     assert fastpath.fused_model(rnnlib.RNN(4, 3)) is rnnlib.RNN
     assert fastpath.fused_model(rnnlib.LSTM(4, 3)) is rnnlib.LSTM
     assert fastpath.fused_model(SubclassedRNN(4, 3)) is rnnlib.RNN
@@ -194,8 +194,13 @@ def test_only_models_that_compute_the_plain_numbers_are_fused():
     patched = rnnlib.RNN(4, 3)
     patched.loss_and_grads = lambda *a: None
     assert fastpath.fused_model(patched) is None
-    assert fastpath.fused_model(rnnlib.GRU(4, 3)) is None
-    assert fastpath.fused_model(rnnlib.StackedRNN(4, 3, 2)) is None
+    assert fastpath.fused_model(rnnlib.GRU(4, 3)) is rnnlib.GRU
+    assert fastpath.fused_model(rnnlib.StackedRNN(4, 3, 2)) is rnnlib.StackedRNN
+    for cls in (rnnlib.GRU, rnnlib.StackedRNN):
+        own = type("Own", (cls,), {"backward": OwnBackward.backward})
+        assert fastpath.fused_model(own(4, 3, 2) if cls is rnnlib.StackedRNN else own(4, 3)) \
+            is None
+    assert fastpath.fused_model(rnnlib.RNNClassifier(4, 3, 2)) is None
     assert fastpath.fused_model(object()) is None
 
 
@@ -223,17 +228,25 @@ def test_a_model_with_its_own_backward_gets_its_own_numbers():
         assert max_diff(grads[k], true_grads[k] / 2) <= TOL, k
 
 
+@pytest.mark.parametrize("N", [1, 3])
 @pytest.mark.parametrize("cls", [rnnlib.GRU, rnnlib.StackedRNN])
-def test_other_models_go_through_their_own_loss_and_grads(cls):
-    """A GRU or a StackedRNN gets exactly its own loss_and_grads."""
+def test_gru_and_stacked_rnn_go_through_their_fused_code(cls, N, monkeypatch):
+    """fastpath.loss_and_grads sends a GRU or a StackedRNN to its fused code (not its own
+    loss_and_grads, which is made to fail here), with the plain path's numbers."""
     args = (5, 4, 2) if cls is rnnlib.StackedRNN else (5, 4)
     m = cls(*args, seed=1)
     rng = np.random.default_rng(7)
-    inputs, targets = rng.integers(0, 5, (4, 2)), rng.integers(0, 5, (4, 2))
-    fast, plain = fastpath.loss_and_grads(m, inputs, targets), m.loss_and_grads(inputs, targets)
-    assert fast[0] == plain[0]
-    for k in plain[1]:
-        np.testing.assert_array_equal(fast[1][k], plain[1][k])
+    for p in m.params.values():
+        p[...] = rng.standard_normal(p.shape) * 0.5
+    inputs, targets = rng.integers(0, 5, (4, N)), rng.integers(0, 5, (4, N))
+    state = rng.standard_normal(m.initial_state(N).shape) * 0.5
+    plain = m.loss_and_grads(inputs, targets, state)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the plain path was called")
+    monkeypatch.setattr(cls, "loss_and_grads", refuse)
+    monkeypatch.setitem(fastpath._PLAIN[cls], "loss_and_grads", refuse)
+    assert_same(fastpath.loss_and_grads(m, inputs, targets, state), plain, (cls, N))
 
 
 def test_bad_arguments_are_the_plain_paths_clear_errors():

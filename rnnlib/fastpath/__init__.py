@@ -1,7 +1,7 @@
-"""The fast path: the loss and gradients of an RNN or an LSTM, computed for speed.
+"""The fast path: an RNN's, LSTM's, GRU's or stacked RNN's loss and gradients, for speed.
 
-rnn.py and lstm.py are written as the notebooks' equations, one time step at a time, and
-their ``loss_and_grads`` (forward, loss, backward) is the plain path that ``check_model``
+rnn.py, lstm.py, gru.py and stacked.py are written as the notebooks' equations, one time
+step at a time, and their ``loss_and_grads`` (forward, loss, backward) is the plain path that ``check_model``
 checks. ``Trainer`` calls :func:`loss_and_grads` of this module instead: the same loss,
 gradients and last state (the tests hold the two paths to 1e-12 in float64, on random
 sizes, batches and start states), with these tricks, each of which changes only the order
@@ -31,14 +31,20 @@ of the sums:
   factors of the backward pass that do not depend on the gradient are computed for every
   step at once; dWh is four products, one per gate block, which OpenBLAS runs faster than
   one big product.
+- **GRU**: r and z come from one tanh call, as for the LSTM's gates; the factors of the
+  backward pass are computed for every step at once, in memory the forward pass is done
+  with.
+- **Stacked RNN**: a layer above the first reads the layer below's states through one
+  product over all T * N rows, and hands its gradient down through another; only each
+  layer's recurrence is a loop.
 
 This module chooses the path and checks the arguments; the fused code is in
-``fastpath.rnn`` and ``fastpath.lstm``, and the output layer and the dWxh sums they share in
-``fastpath.common``.
+``fastpath.rnn``, ``fastpath.lstm``, ``fastpath.gru`` and ``fastpath.stacked``, and the
+output layer and the dWxh sums they share in ``fastpath.common``.
 
 Shapes: V = vocabulary size, H = hidden size, T = time steps, N = batch. Inputs and targets
-are ints (T,) or (T, N); states are (H, N) (an LSTM's the pair (h, c)); grads have the keys
-and shapes of ``model.params``.
+are ints (T,) or (T, N); states are (H, N) (an LSTM's the pair (h, c), a stacked RNN's
+(L, H, N) with L = layers); grads have the keys and shapes of ``model.params``.
 """
 from __future__ import annotations
 
@@ -48,21 +54,25 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .._checks import index_array, targets_array
+from ..gru import GRU
 from ..lstm import LSTM
 from ..rnn import RNN
+from ..stacked import StackedRNN
+from .gru import gru_loss_and_grads
 from .lstm import lstm_loss_and_grads
 from .rnn import rnn_loss_and_grads, rnn_one_sequence
+from .stacked import stacked_loss_and_grads, stacked_one_sequence
 
 # the methods whose numbers the fused code reproduces, as rnnlib defines them; a model whose
 # methods are these (not a subclass's override, nor one patched in later) may be fused
 _PLAIN = {base: {name: getattr(base, name) for name in ("forward", "backward", "loss",
                                                         "loss_and_grads")}
-          for base in (RNN, LSTM)}
+          for base in (RNN, LSTM, GRU, StackedRNN)}
 
 
 def fused_model(model: Any) -> type | None:
-    """RNN or LSTM if ``model`` computes what that class computes, so the fused code may
-    stand in for it; None otherwise.
+    """RNN, LSTM, GRU or StackedRNN if ``model`` computes what that class computes, so the
+    fused code may stand in for it; None otherwise.
 
     A subclass that overrides ``forward``, ``backward``, ``loss`` or ``loss_and_grads``, an
     instance given one of them, or a class whose method was replaced after import computes
@@ -82,8 +92,8 @@ def loss_and_grads(model: Any, inputs: ArrayLike, targets: ArrayLike, h_prev: An
                    ) -> tuple[float, dict[str, np.ndarray], Any]:
     """``model.loss_and_grads(inputs, targets, h_prev)``, fused for speed where it may be.
 
-    For an RNN or an LSTM (see :func:`fused_model`) it computes the same (loss, grads,
-    state) with the tricks of this module; any other model's own ``loss_and_grads`` is
+    For an RNN, LSTM, GRU or StackedRNN (see :func:`fused_model`) it computes the same
+    (loss, grads, state) with the tricks of this module; any other model's own ``loss_and_grads`` is
     called, so a learner's override is never skipped.
 
     ``out``, if given, is a dict of arrays with the keys, shapes and dtype of
@@ -103,8 +113,8 @@ def loss_and_grads(model: Any, inputs: ArrayLike, targets: ArrayLike, h_prev: An
 
 def fused(kind: type, model: Any, ix: np.ndarray, tg: np.ndarray, h_prev: Any = None,
           out: dict[str, np.ndarray] | None = None) -> tuple[float, dict[str, np.ndarray], Any]:
-    """The fused code of :func:`loss_and_grads` for a model of ``kind`` (RNN or LSTM, as
-    :func:`fused_model` says), without the checks of inputs, targets and ``out``: ix and tg
+    """The fused code of :func:`loss_and_grads` for a model of ``kind`` (a class that
+    :func:`fused_model` returns), without the checks of inputs, targets and ``out``: ix and tg
     must be (T, N) int arrays of indices in 0..V-1, and ``out`` None or as loss_and_grads
     wants it. ``Trainer`` calls it for its own chunks of the encoded text, which need no
     checks; anything else should call :func:`loss_and_grads`.
@@ -114,6 +124,12 @@ def fused(kind: type, model: Any, ix: np.ndarray, tg: np.ndarray, h_prev: Any = 
         if ix.shape[1] == 1:                                        # writes into out itself
             return rnn_one_sequence(model.params, ix[:, 0], tg[:, 0], state, out)
         return _into(out, *rnn_loss_and_grads(model.params, ix, tg, state))
+    if kind is StackedRNN:
+        if ix.shape[1] == 1:                                        # writes into out itself
+            return stacked_one_sequence(model.params, ix[:, 0], tg[:, 0], state, out)
+        return _into(out, *stacked_loss_and_grads(model.params, ix, tg, state))
+    if kind is GRU:
+        return _into(out, *gru_loss_and_grads(model.params, ix, tg, state))
     return _into(out, *lstm_loss_and_grads(model.params, ix, tg, *state))
 
 

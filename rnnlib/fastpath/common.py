@@ -1,4 +1,4 @@
-"""The pieces of the fast path that the RNN and the LSTM share.
+"""The pieces of the fast path that its models share.
 
 The softmax output layer and its backward pass a block of columns at a time
 (:func:`output_layer`), and the sum of rows by character that turns every step's gradient
