@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from .common import output_layer, sum_rows_by_index
+from .rnn import one_hot_rows
 
 
 def gru_loss_and_grads(P: dict[str, np.ndarray], ix: np.ndarray, tg: np.ndarray,
@@ -115,9 +116,7 @@ def gru_loss_and_grads(P: dict[str, np.ndarray], ix: np.ndarray, tg: np.ndarray,
     # sum_t da_x_t x_t^T for one-hot x_t. Few rows: one product with the one-hot rows;
     # many: add each row of da_x into its character's column (sum_rows_by_index)
     if T * N <= V:
-        x = np.zeros((T * N, V), dtype=dtype)
-        x[np.arange(T * N), ix.ravel()] = 1
-        dWx = da_x2.T @ x
+        dWx = da_x2.T @ one_hot_rows(ix.ravel(), V, dtype)
     else:
         dWx = np.ascontiguousarray(sum_rows_by_index(da_x2, ix.ravel(), V).T)
     dbx = da_x2.sum(axis=0)[:, None]

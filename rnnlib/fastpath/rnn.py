@@ -22,10 +22,10 @@ def rnn_loss_and_grads(P: dict[str, np.ndarray], ix: np.ndarray, tg: np.ndarray,
     """RNN loss, grads and h_T from checked inputs and targets (T, N) and h0 (H, N)."""
     if ix.shape[1] == 1:
         return rnn_one_sequence(P, ix[:, 0], tg[:, 0], h0)
-    hs = _hidden_states(P, ix, h0)                           # (T, N, H)
+    hs = _hidden_states(P, ix, h0)                               # (T, N, H)
     T, N, H = hs.shape
     loss, dWhy, dby, dh_out = output_layer(P["Why"], P["by"], hs.reshape(T * N, H),
-                                            tg.ravel(), N)
+                                           tg.ravel(), N)
     dh_raw = dh_out.reshape(T, N, H)                             # becomes dh_raw in place
     through_time(P["Whh"], dh_raw, hs)
     dWxh, dWhh, dbh = _hidden_grads(dh_raw, hs, h0, ix, len(P["Why"]))
@@ -74,7 +74,7 @@ def through_time(Whh: np.ndarray, dh_raw: np.ndarray, hs: np.ndarray) -> np.ndar
 
 
 def _hidden_grads(dh_raw: np.ndarray, hs: np.ndarray, h0: np.ndarray, ix: np.ndarray,
-                      V: int):
+                  V: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """dWxh, dWhh and dbh from every step's dh_raw ((T, N, H) rows)."""
     T, N, H = dh_raw.shape
     dr2, hs2 = dh_raw.reshape(T * N, H), hs.reshape(T * N, H)
