@@ -23,6 +23,7 @@ import numpy as np
 
 from ._style import MONO, PANEL
 
+
 class Progress(NamedTuple):
     """What a callback receives after every iteration."""
     iteration: int        # iterations done so far

@@ -163,9 +163,8 @@ class SamplingExplorer(widgets.VBox):
         # the axis fits the tallest bar: at a high temperature every p is small, and a
         # fixed 0-1 axis would leave the bars flat on the floor
         ax.set_ylim(0, min(1.0, max(0.02, 1.15 * float(p[top].max()))))
-        shown = ("" if first is None else
-                 f", sampled {plots.char_label(first)!r} (orange)" if target is not None else
-                 f", sampled {plots.char_label(first)!r} (not among the top {len(top)})")
+        where = "orange" if target is not None else f"not among the top {len(top)}"
+        shown = "" if first is None else f", sampled {plots.char_label(first)!r} ({where})"
         ax.set_title(f"p of the first character after {self.prefix[-12:]!r} at "
                      f"τ = {self.temperature:.2f}{shown}; the top {len(top)} of "
                      f"{len(p)}", fontsize=10)
